@@ -1,0 +1,143 @@
+// nnt/core/error.hpp — the exception nnt throws for user mistakes, and checks that build its message.
+//
+// Every message has the form "<argument>: expected <what>, got <what was given>", e.g.
+// "X: expected 3 rows, got 4" or "C_w: expected a positive value, got -1". Numerical trouble at run
+// time (divergence, a singular matrix) is not an error: it is reported as nnt::status (status.hpp).
+#pragma once
+
+#include "types.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <concepts>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace nnt {
+
+/// Thrown for invalid user input: wrong dimensions, non-finite data, invalid hyper-parameters.
+class invalid_argument : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// Shortest text that reads back to the same number ("0.1", "-1", "nan", "inf", "12").
+template <class T>
+std::string format_value(const T& x) {
+  if constexpr (autodiff_scalar<T>) {
+    return format_value(scalar_value(x));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return x ? "true" : "false";
+  } else if constexpr (std::is_integral_v<T>) {
+    return std::to_string(x);
+  } else {
+    static_assert(std::is_floating_point_v<T>, "format_value: unsupported type");
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);
+    return std::string(buffer, result.ptr);
+  }
+}
+
+/// Throws nnt::invalid_argument("<name>: expected <expected>, got <got>").
+[[noreturn]] inline void throw_invalid_argument(std::string_view name, std::string_view expected,
+                                                std::string_view got) {
+  std::string message;
+  message.reserve(name.size() + expected.size() + got.size() + 16);
+  message.append(name).append(": expected ").append(expected).append(", got ").append(got);
+  throw invalid_argument(message);
+}
+
+namespace detail {
+inline std::string count_noun(Index n, std::string_view singular, std::string_view plural) {
+  return std::to_string(n) + " " + std::string(n == 1 ? singular : plural);
+}
+}  // namespace detail
+
+/// "X: expected 3 rows, got 4".
+inline void require_rows(std::string_view name, Index expected, Index got) {
+  if (expected != got)
+    throw_invalid_argument(name, detail::count_noun(expected, "row", "rows"), std::to_string(got));
+}
+
+/// "X: expected 3 columns, got 4".
+inline void require_cols(std::string_view name, Index expected, Index got) {
+  if (expected != got)
+    throw_invalid_argument(name, detail::count_noun(expected, "column", "columns"),
+                           std::to_string(got));
+}
+
+/// "theta: expected 10 entries, got 9" (for vectors).
+inline void require_size(std::string_view name, Index expected, Index got) {
+  if (expected != got)
+    throw_invalid_argument(name, detail::count_noun(expected, "entry", "entries"),
+                           std::to_string(got));
+}
+
+/// "K: expected a 3x3 matrix, got 3x4".
+template <class Derived>
+void require_shape(std::string_view name, Index rows, Index cols,
+                   const Eigen::EigenBase<Derived>& x) {
+  if (x.rows() != rows || x.cols() != cols)
+    throw_invalid_argument(name,
+                           "a " + std::to_string(rows) + "x" + std::to_string(cols) + " matrix",
+                           std::to_string(x.rows()) + "x" + std::to_string(x.cols()));
+}
+
+/// "X: expected at least 1 column, got 0" style lower bound on an integer (count, order, size).
+template <std::integral I>
+void require_at_least(std::string_view name, I value, I minimum) {
+  if (value < minimum)
+    throw_invalid_argument(name, "at least " + std::to_string(minimum), std::to_string(value));
+}
+
+/// "eta: expected a finite value, got nan".
+template <class T>
+  requires(!std::is_base_of_v<Eigen::EigenBase<T>, T>)
+void require_finite(std::string_view name, const T& x) {
+  if (!std::isfinite(static_cast<long double>(scalar_value(x))))
+    throw_invalid_argument(name, "a finite value", format_value(x));
+}
+
+/// "X: expected finite entries, got nan at (2, 0)" — reports the first offending entry.
+template <class Derived>
+void require_finite(std::string_view name, const Eigen::DenseBase<Derived>& x) {
+  for (Index j = 0; j < x.cols(); ++j) {
+    for (Index i = 0; i < x.rows(); ++i) {
+      const auto v = scalar_value(x.coeff(i, j));
+      if (!std::isfinite(static_cast<long double>(v))) {
+        const std::string where = x.cols() == 1 ? "at index " + std::to_string(i)
+                                                : "at (" + std::to_string(i) + ", " +
+                                                      std::to_string(j) + ")";
+        throw_invalid_argument(name, "finite entries", format_value(v) + " " + where);
+      }
+    }
+  }
+}
+
+/// "C_w: expected a positive value, got -1" (NaN is rejected too).
+template <class T>
+void require_positive(std::string_view name, const T& x) {
+  if (!(scalar_value(x) > 0)) throw_invalid_argument(name, "a positive value", format_value(x));
+}
+
+/// "C_b: expected a non-negative value, got -0.5" (NaN is rejected too).
+template <class T>
+void require_nonnegative(std::string_view name, const T& x) {
+  if (!(scalar_value(x) >= 0))
+    throw_invalid_argument(name, "a non-negative value", format_value(x));
+}
+
+/// "p: expected a value in [0, 1], got 2" (closed interval; NaN is rejected too).
+template <class T, class U>
+void require_in_range(std::string_view name, const T& x, const U& lo, const U& hi) {
+  const auto v = scalar_value(x);
+  if (!(v >= lo && v <= hi))
+    throw_invalid_argument(name, "a value in [" + format_value(lo) + ", " + format_value(hi) + "]",
+                           format_value(x));
+}
+
+}  // namespace nnt

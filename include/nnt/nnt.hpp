@@ -1,0 +1,10 @@
+// nnt/nnt.hpp — umbrella header: includes every module of nnt.
+// Each module header can also be included on its own.
+#pragma once
+
+#include "core/activation.hpp"
+#include "core/error.hpp"
+#include "core/quadrature.hpp"
+#include "core/random.hpp"
+#include "core/status.hpp"
+#include "core/types.hpp"

@@ -1,0 +1,37 @@
+# Installs nnt from NNT_BINARY_DIR into a private prefix, then configures, builds and runs a tiny
+# consumer whose main.cpp is the usage example of README.md (between the usage-example markers).
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR}/src)
+
+function(run)
+  execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "command failed (${rc}): ${ARGV}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run(${CMAKE_COMMAND} --install ${NNT_BINARY_DIR} --prefix ${WORK_DIR}/prefix)
+
+file(READ ${NNT_SOURCE_DIR}/README.md readme)
+string(REGEX MATCH "<!-- usage-example:begin -->[^`]*```cpp\n(.*)```[^`]*<!-- usage-example:end -->"
+       found "${readme}")
+if(NOT found)
+  message(FATAL_ERROR "README.md: expected a ```cpp block between the usage-example markers, got none")
+endif()
+file(WRITE ${WORK_DIR}/src/main.cpp "${CMAKE_MATCH_1}")
+string(REGEX MATCHALL "\n" lines "${CMAKE_MATCH_1}")
+list(LENGTH lines line_count)
+if(line_count GREATER 30)
+  message(FATAL_ERROR "README.md usage example: expected at most 30 lines, got ${line_count}")
+endif()
+configure_file(${NNT_SOURCE_DIR}/tests/consumer/CMakeLists.txt ${WORK_DIR}/src/CMakeLists.txt COPYONLY)
+
+run(${CMAKE_COMMAND} -S ${WORK_DIR}/src -B ${WORK_DIR}/build -DCMAKE_BUILD_TYPE=Release
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+run(${WORK_DIR}/build/usage_example)
+message(STATUS "usage example printed:\n${last_output}")
+if(NOT last_output MATCHES "softsign")
+  message(FATAL_ERROR "usage example: expected output mentioning softsign, got:\n${last_output}")
+endif()

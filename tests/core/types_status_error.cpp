@@ -1,0 +1,114 @@
+#include <nnt/core/error.hpp>
+#include <nnt/core/status.hpp>
+#include <nnt/core/types.hpp>
+
+#include <unsupported/Eigen/AutoDiff>
+
+#include <limits>
+#include <sstream>
+#include <set>
+
+#include "support/testing.hpp"
+
+TEST_CASE("types: aliases are dynamic, column-major Eigen types", "[types]") {
+  nnt::Matrix<float> m(2, 3);
+  STATIC_REQUIRE(std::is_same_v<nnt::Vector<double>, Eigen::VectorXd>);
+  STATIC_REQUIRE(std::is_same_v<nnt::Matrix<double>, Eigen::MatrixXd>);
+  STATIC_REQUIRE(!nnt::Matrix<float>::IsRowMajor);
+  STATIC_REQUIRE(std::is_same_v<nnt::Index, Eigen::Index>);
+  m << 1, 2, 3, 4, 5, 6;
+  // Column-major: the flat layout walks down the first column first.
+  nnt::ConstVectorMap<float> flat(m.data(), 6);
+  CHECK(flat(1) == 4.0f);
+  CHECK(flat(2) == 2.0f);
+}
+
+TEST_CASE("types: scalar_value strips AutoDiffScalar layers", "[types]") {
+  using AD = Eigen::AutoDiffScalar<Eigen::VectorXd>;
+  using AD2 = Eigen::AutoDiffScalar<Eigen::Matrix<AD, Eigen::Dynamic, 1>>;
+  STATIC_REQUIRE(nnt::autodiff_scalar<AD>);
+  STATIC_REQUIRE(!nnt::autodiff_scalar<double>);
+  STATIC_REQUIRE(std::is_same_v<nnt::real_type_t<AD2>, double>);
+  STATIC_REQUIRE(std::is_same_v<nnt::real_type_t<long double>, long double>);
+  AD x(2.5, 2, 0);
+  AD2 y(x);
+  CHECK(nnt::scalar_value(x) == 2.5);
+  CHECK(nnt::scalar_value(y) == 2.5);
+  CHECK(nnt::scalar_value(1.25f) == 1.25f);
+}
+
+TEST_CASE("status: every value has a distinct name", "[status]") {
+  using nnt::status;
+  const status all[] = {status::ok, status::not_converged, status::diverged, status::singular,
+                        status::overflow};
+  std::set<std::string_view> names;
+  for (status s : all) names.insert(nnt::to_string(s));
+  CHECK(names.size() == 5);
+  CHECK(nnt::to_string(status::not_converged) == "not_converged");
+  std::ostringstream os;
+  os << status::diverged;
+  CHECK(os.str() == "diverged");
+  STATIC_REQUIRE(nnt::to_string(status::ok) == "ok");
+}
+
+TEST_CASE("error: invalid_argument is a std::invalid_argument", "[error]") {
+  STATIC_REQUIRE(std::is_base_of_v<std::invalid_argument, nnt::invalid_argument>);
+  CHECK_THROWS_AS(nnt::require_rows("X", 3, 4), std::invalid_argument);
+}
+
+TEST_CASE("error: messages name the argument, what was expected and what was given", "[error]") {
+  NNT_CHECK_INVALID(nnt::require_rows("X", 3, 4), "X: expected 3 rows, got 4");
+  NNT_CHECK_INVALID(nnt::require_rows("X", 1, 4), "X: expected 1 row, got 4");
+  NNT_CHECK_INVALID(nnt::require_cols("Y", 2, 5), "Y: expected 2 columns, got 5");
+  NNT_CHECK_INVALID(nnt::require_size("theta", 10, 9), "theta: expected 10 entries, got 9");
+  NNT_CHECK_INVALID(nnt::require_shape("K", 3, 3, Eigen::MatrixXd(3, 4)),
+                    "K: expected a 3x3 matrix, got 3x4");
+  NNT_CHECK_INVALID(nnt::require_at_least<nnt::Index>("order", 0, 1),
+                    "order: expected at least 1, got 0");
+  NNT_CHECK_INVALID(nnt::require_positive("C_w", -1.0), "C_w: expected a positive value, got -1");
+  NNT_CHECK_INVALID(nnt::require_positive("C_w", 0.0), "C_w: expected a positive value, got 0");
+  NNT_CHECK_INVALID(nnt::require_positive("eta", std::nan("")),
+                    "eta: expected a positive value, got nan");
+  NNT_CHECK_INVALID(nnt::require_nonnegative("C_b", -0.5),
+                    "C_b: expected a non-negative value, got -0.5");
+  NNT_CHECK_INVALID(nnt::require_in_range("p", 2.0, 0.0, 1.0),
+                    "p: expected a value in [0, 1], got 2");
+  NNT_CHECK_INVALID(nnt::require_finite("eta", std::numeric_limits<double>::infinity()),
+                    "eta: expected a finite value, got inf");
+  NNT_CHECK_INVALID(nnt::throw_invalid_argument("a", "b", "c"), "a: expected b, got c");
+}
+
+TEST_CASE("error: valid input passes every check", "[error]") {
+  CHECK_NOTHROW(nnt::require_rows("X", 3, 3));
+  CHECK_NOTHROW(nnt::require_cols("X", 0, 0));
+  CHECK_NOTHROW(nnt::require_positive("x", 1e-300));
+  CHECK_NOTHROW(nnt::require_nonnegative("x", 0.0));
+  CHECK_NOTHROW(nnt::require_in_range("p", 1.0, 0.0, 1.0));
+  CHECK_NOTHROW(nnt::require_finite("x", Eigen::MatrixXd::Ones(2, 2)));
+  CHECK_NOTHROW(nnt::require_finite("x", std::numeric_limits<double>::max()));
+}
+
+TEST_CASE("error: require_finite reports the first non-finite entry", "[error]") {
+  Eigen::MatrixXd X = Eigen::MatrixXd::Zero(3, 2);
+  X(2, 0) = std::nan("");
+  X(0, 1) = std::numeric_limits<double>::infinity();
+  NNT_CHECK_INVALID(nnt::require_finite("X", X), "X: expected finite entries, got nan at (2, 0)");
+  Eigen::VectorXf v = Eigen::VectorXf::Zero(4);
+  v(3) = -std::numeric_limits<float>::infinity();
+  NNT_CHECK_INVALID(nnt::require_finite("v", v), "v: expected finite entries, got -inf at index 3");
+  // Works on expressions and AutoDiff scalars too.
+  NNT_CHECK_INVALID(nnt::require_finite("X.col(0)", X.col(0)),
+                    "X.col(0): expected finite entries, got nan at index 2");
+  using AD = Eigen::AutoDiffScalar<Eigen::VectorXd>;
+  NNT_CHECK_INVALID(nnt::require_positive("a", AD(-2.0)), "a: expected a positive value, got -2");
+}
+
+TEST_CASE("error: format_value gives the shortest round-trip text", "[error]") {
+  CHECK(nnt::format_value(0.1) == "0.1");
+  CHECK(nnt::format_value(-1.0) == "-1");
+  CHECK(nnt::format_value(1e300) == "1e+300");
+  CHECK(nnt::format_value(0.1f) == "0.1");
+  CHECK(nnt::format_value(nnt::Index{12}) == "12");
+  const double third = 1.0 / 3.0;
+  CHECK(std::stod(nnt::format_value(third)) == third);
+}
