@@ -4,6 +4,7 @@
 
 #include "core/activation.hpp"
 #include "core/error.hpp"
+#include "core/objective.hpp"
 #include "core/quadrature.hpp"
 #include "core/random.hpp"
 #include "core/status.hpp"

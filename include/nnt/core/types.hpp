@@ -26,6 +26,11 @@ template <class S> using ConstMatrixMap = Eigen::Map<const Matrix<S>>;
 template <class S> using VectorMap = Eigen::Map<Vector<S>>;
 template <class S> using ConstVectorMap = Eigen::Map<const Vector<S>>;
 
+/// Matrix<S> / Vector<S> in a non-deduced context: function templates deduce S from their main
+/// argument (a network, the outputs Z) and accept any Eigen expression for the others.
+template <class S> using matrix_arg = std::type_identity_t<Matrix<S>>;
+template <class S> using vector_arg = std::type_identity_t<Vector<S>>;
+
 /// True for Eigen::AutoDiffScalar-like types: a value() and a derivatives() vector.
 template <class S>
 concept autodiff_scalar = requires(const S& x) {

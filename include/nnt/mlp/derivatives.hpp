@@ -1,0 +1,348 @@
+// nnt/mlp/derivatives.hpp — exact derivatives of an MLP and of a loss through it.
+//
+// With z_l = s_w W_l a_{l−1} + s_b b_l, a_l = σ(z_l) (mlp.hpp) and g_l = ∂L/∂a_l, δ_l = g_l ⊙ σ′(z_l):
+//   backprop   ∂L/∂W_l = s_w δ_l a_{l−1}ᵀ,  ∂L/∂b_l = s_b δ_l 1,  g_{l−1} = s_w W_lᵀ δ_l
+//   jvp        J v by forward tangents: ż_l = s_w (V_l a_{l−1} + W_l ȧ_{l−1}) + s_b v_b,l,  ȧ_l = σ′ ⊙ ż_l
+//   vjp        Jᵀ u = backprop started from g_L = u
+//   HVP        Pearlmutter's R-operator (1994): the tangent pass above gives R z_l, R a_l; then
+//              R g_L = H_ℓ R a_L,  R δ_l = R g_l ⊙ σ′ + g_l ⊙ σ″ ⊙ R z_l,
+//              R ∂L/∂W_l = s_w (R δ_l a_{l−1}ᵀ + δ_l R a_{l−1}ᵀ),  R g_{l−1} = s_w (V_lᵀ δ_l + W_lᵀ R δ_l)
+//              — one forward and one backward pass, exact (no finite differences).
+//   Gauss–Newton  G v = Jᵀ H_ℓ J v: tangent pass, output Hessian, plain backprop.
+// hessian_operator / gauss_newton_operator cache the forward and backward pass at θ, so each
+// further product costs only the R-passes (used by curvature/ for Lanczos). Per-example
+// Jacobian rows and input–output Jacobian rows are ordered example-major: row a·k + i is
+// output i of example a.
+#pragma once
+
+#include "../core/error.hpp"
+#include "../core/types.hpp"
+#include "loss.hpp"
+#include "mlp.hpp"
+
+#include <vector>
+
+namespace nnt {
+
+/// Buffers of one derivative computation (forward state, σ′, σ″, δ, g, tangents).
+template <class S>
+struct derivative_workspace {
+  mlp_workspace<S> fwd;
+  std::vector<Matrix<S>> d1, d2;     // σ′(z_l), σ″(z_l)
+  std::vector<Matrix<S>> g, delta;   // ∂L/∂a_{l+1}, ∂L/∂z_l
+  std::vector<Matrix<S>> rz, ra;     // tangents R z_l, R a_{l+1}
+  std::vector<Matrix<S>> rg, rdelta;  // R g, R δ
+  Matrix<S> output_grad, output_rgrad;
+};
+
+namespace detail {
+
+template <class S>
+bool is_identity(const mlp<S>& net, Index l) {
+  return net.layer_activation(l).kind() == activation_kind::identity;
+}
+
+template <class S>
+void size_like_z(const mlp<S>& net, std::vector<Matrix<S>>& v, Index N) {
+  v.resize(net.depth());
+  for (Index l = 0; l < net.depth(); ++l)
+    if (v[l].rows() != net.width(l + 1) || v[l].cols() != N) v[l].resize(net.width(l + 1), N);
+}
+
+template <class S>
+void compute_d1(const mlp<S>& net, derivative_workspace<S>& ws, bool second) {
+  const Index N = ws.fwd.batch;
+  size_like_z(net, ws.d1, N);
+  if (second) size_like_z(net, ws.d2, N);
+  for (Index l = 0; l < net.depth(); ++l) {
+    net.layer_activation(l).derivative_into(ws.fwd.z[l].array(), ws.d1[l].array());
+    if (second) net.layer_activation(l).second_derivative_into(ws.fwd.z[l].array(), ws.d2[l].array());
+  }
+}
+
+// Backprop from G = ∂L/∂a_L through the cached forward state. Writes ∂L/∂θ to grad and, when
+// asked, g_l and δ_l (for the R-operator) and ∂L/∂x.
+template <class S>
+void backprop(const mlp<S>& net, const mlp_workspace<S>& fwd, const std::vector<Matrix<S>>& d1,
+              const Matrix<S>& G, Vector<S>& grad, std::vector<Matrix<S>>& g,
+              std::vector<Matrix<S>>& delta, Matrix<S>* input_grad = nullptr) {
+  const Index L = net.depth(), N = fwd.batch;
+  grad.resize(net.parameter_count());
+  size_like_z(net, g, N);
+  size_like_z(net, delta, N);
+  g[L - 1] = G;
+  for (Index l = L - 1; l >= 0; --l) {
+    if (is_identity(net, l)) delta[l] = g[l];
+    else delta[l] = g[l].cwiseProduct(d1[l]);
+    const S sw = net.weight_scale(l);
+    MatrixMap<S> gW(grad.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
+    gW.noalias() = sw * delta[l] * fwd.a[l].transpose();
+    if (net.options().bias)
+      VectorMap<S>(grad.data() + net.bias_offset(l), net.width(l + 1)) =
+          net.bias_scale() * delta[l].rowwise().sum();
+    if (l > 0) g[l - 1].noalias() = sw * net.weight(l).transpose() * delta[l];
+    else if (input_grad) input_grad->noalias() = sw * net.weight(0).transpose() * delta[0];
+  }
+}
+
+// Tangent (R-forward) pass: R z_l, R a_{l+1} for the parameter direction v.
+template <class S>
+void tangent_forward(const mlp<S>& net, derivative_workspace<S>& ws, const Vector<S>& v) {
+  const Index L = net.depth(), N = ws.fwd.batch;
+  size_like_z(net, ws.rz, N);
+  size_like_z(net, ws.ra, N);
+  for (Index l = 0; l < L; ++l) {
+    const S sw = net.weight_scale(l);
+    ConstMatrixMap<S> V(v.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
+    ws.rz[l].noalias() = sw * V * ws.fwd.a[l];
+    if (l > 0) ws.rz[l].noalias() += sw * net.weight(l) * ws.ra[l - 1];
+    if (net.options().bias)
+      ws.rz[l].colwise() +=
+          net.bias_scale() * ConstVectorMap<S>(v.data() + net.bias_offset(l), net.width(l + 1));
+    if (is_identity(net, l)) ws.ra[l] = ws.rz[l];
+    else ws.ra[l] = ws.rz[l].cwiseProduct(ws.d1[l]);
+  }
+}
+
+template <class S>
+void require_batch(const mlp<S>& net, const Matrix<S>& X) {
+  require_rows("X", net.input_dim(), X.rows());
+  require_at_least<Index>("X.cols()", X.cols(), 1);
+  require_finite("X", X);
+}
+
+}  // namespace detail
+
+/// L(θ) and ∇L(θ) by backprop; `ws` is reused across calls.
+template <class S, class Loss>
+S loss_and_gradient(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y,
+                    Vector<S>& gradient, derivative_workspace<S>& ws) {
+  detail::require_batch(net, X);
+  const Matrix<S>& Z = net.forward(X, ws.fwd);
+  const S value = loss.value_and_gradient(Z, Y, ws.output_grad);
+  detail::compute_d1(net, ws, false);
+  detail::backprop(net, ws.fwd, ws.d1, ws.output_grad, gradient, ws.g, ws.delta);
+  return value;
+}
+
+template <class S, class Loss>
+S loss_and_gradient(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y,
+                    Vector<S>& gradient) {
+  derivative_workspace<S> ws;
+  return loss_and_gradient(net, loss, X, Y, gradient, ws);
+}
+
+/// J v: directional derivative of the outputs (k × N) along parameter direction v.
+template <class S>
+Matrix<S> jvp(const mlp<S>& net, const matrix_arg<S>& X, const vector_arg<S>& v) {
+  detail::require_batch(net, X);
+  require_size("v", net.parameter_count(), v.size());
+  derivative_workspace<S> ws;
+  net.forward(X, ws.fwd);
+  detail::compute_d1(net, ws, false);
+  detail::tangent_forward(net, ws, v);
+  return ws.ra[net.depth() - 1];
+}
+
+/// Jᵀ U: U is k × N (one cotangent per output and example); returns a P-vector.
+template <class S>
+Vector<S> vjp(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U) {
+  detail::require_batch(net, X);
+  require_rows("U", net.output_dim(), U.rows());
+  require_cols("U", X.cols(), U.cols());
+  derivative_workspace<S> ws;
+  net.forward(X, ws.fwd);
+  detail::compute_d1(net, ws, false);
+  Vector<S> out;
+  detail::backprop(net, ws.fwd, ws.d1, U, out, ws.g, ws.delta);
+  return out;
+}
+
+/// Per-example Jacobian ∂z_i(x_a)/∂θ, (k·N) × P, row a·k + i.
+template <class S>
+Matrix<S> per_example_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
+  detail::require_batch(net, X);
+  const Index N = X.cols(), k = net.output_dim(), L = net.depth();
+  derivative_workspace<S> ws;
+  net.forward(X, ws.fwd);
+  detail::compute_d1(net, ws, false);
+  Matrix<S> Jt(net.parameter_count(), k * N);  // column a·k + i, filled contiguously
+  Vector<S> unused;
+  for (Index i = 0; i < k; ++i) {
+    Matrix<S> U = Matrix<S>::Zero(k, N);
+    U.row(i).setOnes();
+    // Backprop of all examples at once; δ_l(:, a) is example a's signal for output i.
+    detail::backprop(net, ws.fwd, ws.d1, U, unused, ws.g, ws.delta);
+    for (Index l = 0; l < L; ++l) {
+      const S sw = net.weight_scale(l);
+      for (Index a = 0; a < N; ++a) {
+        MatrixMap<S>(Jt.col(a * k + i).data() + net.weight_offset(l), net.width(l + 1),
+                     net.width(l))
+            .noalias() = sw * ws.delta[l].col(a) * ws.fwd.a[l].col(a).transpose();
+        if (net.options().bias)
+          Jt.col(a * k + i).segment(net.bias_offset(l), net.width(l + 1)) =
+              net.bias_scale() * ws.delta[l].col(a);
+      }
+    }
+  }
+  return Jt.transpose();
+}
+
+/// Input–output Jacobian ∂z_i(x_a)/∂x_a, (k·N) × d, row a·k + i.
+template <class S>
+Matrix<S> input_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
+  detail::require_batch(net, X);
+  const Index N = X.cols(), k = net.output_dim();
+  derivative_workspace<S> ws;
+  net.forward(X, ws.fwd);
+  detail::compute_d1(net, ws, false);
+  Matrix<S> J(k * N, net.input_dim()), dx;
+  Vector<S> unused;
+  for (Index i = 0; i < k; ++i) {
+    Matrix<S> U = Matrix<S>::Zero(k, N);
+    U.row(i).setOnes();
+    detail::backprop(net, ws.fwd, ws.d1, U, unused, ws.g, ws.delta, &dx);
+    for (Index a = 0; a < N; ++a) J.row(a * k + i) = dx.col(a).transpose();
+  }
+  return J;
+}
+
+/// ∇²L(θ) as an operator: caches the passes at θ, then apply(v) runs the R-operator.
+/// Holds copies of the network, loss and data.
+template <class S, class Loss>
+class hessian_operator {
+ public:
+  hessian_operator(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y)
+      : net_(net), loss_(loss), Y_(Y) {
+    value_ = loss_and_gradient(net_, loss_, X, Y_, gradient_, ws_);
+    detail::compute_d1(net_, ws_, true);
+  }
+  Index rows() const { return net_.parameter_count(); }
+  S loss_value() const { return value_; }
+  const Vector<S>& gradient() const { return gradient_; }
+  Index applications() const { return applications_; }
+
+  void apply(const Vector<S>& v, Vector<S>& out) const {
+    require_size("v", rows(), v.size());
+    ++applications_;
+    auto& ws = ws_;
+    const Index L = net_.depth(), N = ws.fwd.batch;
+    detail::tangent_forward(net_, ws, v);
+    loss_.hessian_product(ws.fwd.a[L], Y_, ws.ra[L - 1], ws.output_rgrad);
+    detail::size_like_z(net_, ws.rg, N);
+    detail::size_like_z(net_, ws.rdelta, N);
+    ws.rg[L - 1] = ws.output_rgrad;
+    out.resize(rows());
+    for (Index l = L - 1; l >= 0; --l) {
+      if (detail::is_identity(net_, l)) {
+        ws.rdelta[l] = ws.rg[l];
+      } else {
+        ws.rdelta[l] = ws.rg[l].cwiseProduct(ws.d1[l]);
+        ws.rdelta[l].array() += ws.g[l].array() * ws.d2[l].array() * ws.rz[l].array();
+      }
+      const S sw = net_.weight_scale(l);
+      MatrixMap<S> hW(out.data() + net_.weight_offset(l), net_.width(l + 1), net_.width(l));
+      hW.noalias() = sw * ws.rdelta[l] * ws.fwd.a[l].transpose();
+      if (l > 0) hW.noalias() += sw * ws.delta[l] * ws.ra[l - 1].transpose();
+      if (net_.options().bias)
+        VectorMap<S>(out.data() + net_.bias_offset(l), net_.width(l + 1)) =
+            net_.bias_scale() * ws.rdelta[l].rowwise().sum();
+      if (l > 0) {
+        ConstMatrixMap<S> V(v.data() + net_.weight_offset(l), net_.width(l + 1), net_.width(l));
+        ws.rg[l - 1].noalias() = sw * V.transpose() * ws.delta[l];
+        ws.rg[l - 1].noalias() += sw * net_.weight(l).transpose() * ws.rdelta[l];
+      }
+    }
+  }
+
+ private:
+  mlp<S> net_;
+  Loss loss_;
+  Matrix<S> Y_;
+  Vector<S> gradient_;
+  S value_{};
+  mutable derivative_workspace<S> ws_;
+  mutable Index applications_ = 0;
+};
+
+/// Gauss–Newton matrix Jᵀ H_ℓ J as an operator (PSD for convex losses).
+template <class S, class Loss>
+class gauss_newton_operator {
+ public:
+  gauss_newton_operator(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
+                        const matrix_arg<S>& Y)
+      : net_(net), loss_(loss), Y_(Y) {
+    detail::require_batch(net_, X);
+    const Matrix<S>& Z = net_.forward(X, ws_.fwd);
+    loss_.value(Z, Y_);  // validates Y against Z
+    detail::compute_d1(net_, ws_, false);
+  }
+  Index rows() const { return net_.parameter_count(); }
+  Index applications() const { return applications_; }
+
+  void apply(const Vector<S>& v, Vector<S>& out) const {
+    require_size("v", rows(), v.size());
+    ++applications_;
+    const Index L = net_.depth();
+    detail::tangent_forward(net_, ws_, v);
+    loss_.hessian_product(ws_.fwd.a[L], Y_, ws_.ra[L - 1], ws_.output_rgrad);
+    detail::backprop(net_, ws_.fwd, ws_.d1, ws_.output_rgrad, out, ws_.rg, ws_.rdelta);
+  }
+
+ private:
+  mlp<S> net_;
+  Loss loss_;
+  Matrix<S> Y_;
+  mutable derivative_workspace<S> ws_;
+  mutable Index applications_ = 0;
+};
+
+/// ∇²L(θ) v, one forward and one backward pass.
+template <class S, class Loss>
+Vector<S> hessian_vector_product(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
+                                 const matrix_arg<S>& Y, const vector_arg<S>& v) {
+  Vector<S> out;
+  hessian_operator<S, Loss>(net, loss, X, Y).apply(v, out);
+  return out;
+}
+
+/// Jᵀ H_ℓ J v.
+template <class S, class Loss>
+Vector<S> gauss_newton_vector_product(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
+                                      const matrix_arg<S>& Y, const vector_arg<S>& v) {
+  Vector<S> out;
+  gauss_newton_operator<S, Loss>(net, loss, X, Y).apply(v, out);
+  return out;
+}
+
+/// Dense P × P Hessian from P R-operator products, symmetrised (H + Hᵀ)/2.
+template <class S, class Loss>
+Matrix<S> hessian(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y) {
+  const hessian_operator<S, Loss> op(net, loss, X, Y);
+  const Index P = op.rows();
+  Matrix<S> H(P, P);
+  Vector<S> e = Vector<S>::Zero(P), column;
+  for (Index j = 0; j < P; ++j) {
+    e(j) = S(1);
+    op.apply(e, column);
+    H.col(j) = column;
+    e(j) = S(0);
+  }
+  return (H + H.transpose()) / S(2);
+}
+
+/// Dense Gauss–Newton matrix Σ_a J_aᵀ H_a J_a from the per-example Jacobian.
+template <class S, class Loss>
+Matrix<S> gauss_newton(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
+                       const matrix_arg<S>& Y) {
+  const Matrix<S> J = per_example_jacobian(net, X);
+  const Matrix<S> Z = net.forward(X);
+  loss.value(Z, Y);  // validates Y
+  const Index k = net.output_dim();
+  Matrix<S> HJ(J.rows(), J.cols());
+  for (Index a = 0; a < X.cols(); ++a)
+    HJ.middleRows(a * k, k).noalias() = loss.output_hessian(Z, Y, a) * J.middleRows(a * k, k);
+  return J.transpose() * HJ;
+}
+
+}  // namespace nnt

@@ -1,0 +1,45 @@
+// nnt/mlp/objective.hpp — an MLP, a loss and a data set as an nnt::objective of θ.
+//
+// value(θ) = L(θ) = loss(net_θ(X), Y); value_and_gradient by backprop; hvp by the R-operator
+// (mlp/derivatives.hpp). This is the adaptor that lets optimizers, integrators and curvature tools
+// work on networks without knowing about them (DESIGN.md "Shared shapes").
+#pragma once
+
+#include "../core/objective.hpp"
+#include "derivatives.hpp"
+
+namespace nnt {
+
+template <class S, class Loss>
+class mlp_objective {
+ public:
+  mlp_objective(mlp<S> net, Loss loss, Matrix<S> X, Matrix<S> Y)
+      : net_(std::move(net)), loss_(std::move(loss)), X_(std::move(X)), Y_(std::move(Y)) {
+    detail::require_batch(net_, X_);
+    loss_.value(net_.forward(X_), Y_);  // validates Y's shape and values
+  }
+
+  Index dimension() const { return net_.parameter_count(); }
+  const mlp<S>& network() const { return net_; }
+
+  S value(const Vector<S>& theta) {
+    net_.set_parameters(theta);
+    return loss_.value(net_.forward(X_, ws_.fwd), Y_);
+  }
+  S value_and_gradient(const Vector<S>& theta, Vector<S>& gradient) {
+    net_.set_parameters(theta);
+    return loss_and_gradient(net_, loss_, X_, Y_, gradient, ws_);
+  }
+  void hvp(const Vector<S>& theta, const Vector<S>& v, Vector<S>& out) {
+    net_.set_parameters(theta);
+    hessian_operator<S, Loss>(net_, loss_, X_, Y_).apply(v, out);
+  }
+
+ private:
+  mlp<S> net_;
+  Loss loss_;
+  Matrix<S> X_, Y_;
+  derivative_workspace<S> ws_;
+};
+
+}  // namespace nnt

@@ -1,0 +1,276 @@
+#include <nnt/mlp/derivatives.hpp>
+#include <nnt/mlp/objective.hpp>
+
+#include <Eigen/Eigenvalues>
+
+#include "mlp_test_support.hpp"
+
+using namespace mlp_test;
+using LD = long double;
+
+namespace {
+
+enum class loss_kind { mse, bce, softmax };
+
+struct problem {
+  net_case c;
+  loss_kind loss;
+  Eigen::MatrixXd X, Y;
+};
+
+std::vector<problem> problems() {
+  std::vector<problem> out;
+  int seed = 100;
+  for (const net_case& c : cases()) {
+    const nnt::Index k = c.widths.back(), d = c.widths.front(), N = 5;
+    for (loss_kind lk : {loss_kind::mse, loss_kind::bce, loss_kind::softmax}) {
+      if (lk == loss_kind::softmax && k < 2) continue;
+      Eigen::MatrixXd Y;
+      if (lk == loss_kind::mse) Y = random_matrix(k, N, seed + 1);
+      else if (lk == loss_kind::bce) Y = (random_matrix(k, N, seed + 1).array() > 0).cast<double>();
+      else Y = probability_targets(k, N, seed + 1);
+      out.push_back({c, lk, random_matrix(d, N, seed), Y});
+      seed += 7;
+    }
+  }
+  return out;
+}
+
+std::string describe(const problem& p) {
+  const char* names[] = {"mse", "bce", "softmax-ce"};
+  return p.c.name + ", " + names[static_cast<int>(p.loss)];
+}
+
+// Calls f(loss) with the loss object of the problem's kind (sum reduction for BCE, to cover it).
+template <class F>
+void with_loss(loss_kind k, F&& f) {
+  switch (k) {
+    case loss_kind::mse: f(nnt::mse_loss{}); break;
+    case loss_kind::bce: f(nnt::binary_cross_entropy_loss{nnt::reduction::sum}); break;
+    case loss_kind::softmax: f(nnt::softmax_cross_entropy_loss{}); break;
+  }
+}
+
+double rel(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return (a - b).norm() / std::max(b.norm(), 1e-300);
+}
+
+}  // namespace
+
+TEST_CASE("derivatives: gradient equals AutoDiffScalar's", "[derivatives]") {
+  // Both are exact; they differ by rounding in different operation orders: 1e-12 relative.
+  for (const problem& p : problems()) {
+    INFO(describe(p));
+    const auto net = make_net(p.c, 1);
+    with_loss(p.loss, [&](auto loss) {
+      Eigen::VectorXd g;
+      const double value = nnt::loss_and_gradient(net, loss, p.X, p.Y, g);
+      const AD ad = loss.value(seeded_ad(net).forward(to_ad(p.X)), to_ad(p.Y));
+      CHECK(ad.value() == Approx(value).epsilon(1e-14));
+      CHECK(rel(g, ad.derivatives()) < 1e-12);
+    });
+  }
+}
+
+TEST_CASE("derivatives: gradient equals long-double central differences", "[derivatives]") {
+  // h = 1e-6 in long double: truncation h²|∂³L|/6 ≈ 1e-13, rounding eps_ld|L|/h ≈ 1e-13, so the
+  // long-double backprop gradient and the difference agree to 1e-10 (relative to max(‖g‖, 1)).
+  for (const problem& p : problems()) {
+    INFO(describe(p));
+    auto net = make_net<LD>(p.c, 2);
+    const nnt::Matrix<LD> X = p.X.cast<LD>(), Y = p.Y.cast<LD>();
+    with_loss(p.loss, [&](auto loss) {
+      nnt::Vector<LD> g;
+      nnt::loss_and_gradient(net, loss, X, Y, g);
+      const nnt::Vector<LD> theta = net.parameters();
+      nnt::Vector<LD> fd(theta.size());
+      const LD h = 1e-6L;
+      for (nnt::Index i = 0; i < theta.size(); ++i) {
+        nnt::Vector<LD> t = theta;
+        t(i) += h;
+        net.set_parameters(t);
+        const LD up = loss.value(net.forward(X), Y);
+        t(i) -= 2 * h;
+        net.set_parameters(t);
+        fd(i) = (up - loss.value(net.forward(X), Y)) / (2 * h);
+      }
+      net.set_parameters(theta);
+      CHECK(static_cast<double>((g - fd).norm() / std::max<LD>(g.norm(), 1)) < 1e-10);
+    });
+  }
+}
+
+TEST_CASE("derivatives: per-example Jacobian equals AutoDiff; jvp and vjp equal J v and Jᵀ u",
+          "[derivatives]") {
+  for (const net_case& c : cases()) {
+    INFO(c.name);
+    const auto net = make_net(c, 3);
+    const nnt::Index k = net.output_dim(), N = 4, P = net.parameter_count();
+    const Eigen::MatrixXd X = random_matrix(net.input_dim(), N, 4);
+    const Eigen::MatrixXd J = nnt::per_example_jacobian(net, X);
+    REQUIRE(J.rows() == k * N);
+    REQUIRE(J.cols() == P);
+    const nnt::Matrix<AD> Zad = seeded_ad(net).forward(to_ad(X));
+    Eigen::MatrixXd Jad(k * N, P);
+    for (nnt::Index a = 0; a < N; ++a)
+      for (nnt::Index i = 0; i < k; ++i) Jad.row(a * k + i) = Zad(i, a).derivatives().transpose();
+    CHECK((J - Jad).norm() < 1e-12 * Jad.norm());
+
+    const Eigen::VectorXd v = random_matrix(P, 1, 5);
+    const Eigen::MatrixXd Jv = nnt::jvp(net, X, v);
+    const Eigen::VectorXd Jv_ref = J * v;
+    CHECK(rel(Eigen::Map<const Eigen::VectorXd>(Jv.data(), k * N), Jv_ref) < 1e-12);  // column-major k × N = example-major
+    const Eigen::MatrixXd U = random_matrix(k, N, 6);
+    const Eigen::VectorXd JtU = nnt::vjp(net, X, U);
+    CHECK(rel(JtU, J.transpose() * Eigen::Map<const Eigen::VectorXd>(U.data(), k * N)) < 1e-12);
+  }
+}
+
+TEST_CASE("derivatives: HVP (R-operator) equals forward-over-reverse AutoDiff and differences of "
+          "gradients", "[derivatives]") {
+  for (const problem& p : problems()) {
+    INFO(describe(p));
+    const auto net = make_net(p.c, 7);
+    const Eigen::VectorXd v = random_matrix(net.parameter_count(), 1, 8);
+    with_loss(p.loss, [&](auto loss) {
+      const Eigen::VectorXd Hv = nnt::hessian_vector_product(net, loss, p.X, p.Y, v);
+      // AD: the gradient computed in AutoDiff with tangent v has derivatives H v (exact).
+      nnt::Vector<AD> g_ad;
+      nnt::loss_and_gradient(directional_ad(net, v), loss, to_ad(p.X), to_ad(p.Y), g_ad);
+      Eigen::VectorXd Hv_ad(g_ad.size());
+      for (nnt::Index i = 0; i < g_ad.size(); ++i)
+        Hv_ad(i) = g_ad(i).derivatives().size() ? g_ad(i).derivatives()(0) : 0.0;
+      CHECK((Hv - Hv_ad).norm() <= 1e-11 * std::max(Hv_ad.norm(), 1.0));
+      // Central difference of long-double gradients along v, h = 1e-5: truncation
+      // h²|∂⁴L|/6‖v‖³ ≈ 1e-9 relative; rounding eps_ld/h negligible.
+      auto net_ld = make_net<LD>(p.c, 7);
+      const nnt::Vector<LD> theta = net_ld.parameters(), vl = v.cast<LD>();
+      const LD h = 1e-5L;
+      nnt::Vector<LD> gp, gm;
+      net_ld.set_parameters(theta + h * vl);
+      nnt::loss_and_gradient(net_ld, loss, p.X.cast<LD>().eval(), p.Y.cast<LD>().eval(), gp);
+      net_ld.set_parameters(theta - h * vl);
+      nnt::loss_and_gradient(net_ld, loss, p.X.cast<LD>().eval(), p.Y.cast<LD>().eval(), gm);
+      const Eigen::VectorXd fd = ((gp - gm) / (2 * h)).template cast<double>();
+      CHECK((Hv - fd).norm() <= 1e-7 * std::max(fd.norm(), 1.0));
+    });
+  }
+}
+
+TEST_CASE("derivatives: the Hessian is symmetric; dense Hessian equals its operator", "[derivatives]") {
+  for (const problem& p : problems()) {
+    INFO(describe(p));
+    const auto net = make_net(p.c, 9);
+    const nnt::Index P = net.parameter_count();
+    with_loss(p.loss, [&](auto loss) {
+      const nnt::hessian_operator op(net, loss, p.X, p.Y);
+      const Eigen::VectorXd u = random_matrix(P, 1, 10), v = random_matrix(P, 1, 11);
+      Eigen::VectorXd Hu, Hv;
+      op.apply(u, Hu);
+      op.apply(v, Hv);
+      // uᵀHv = vᵀHu to rounding (relative to ‖u‖‖Hv‖).
+      CHECK(std::abs(u.dot(Hv) - v.dot(Hu)) < 1e-13 * u.norm() * std::max(Hv.norm(), 1.0));
+      CHECK(op.applications() == 2);
+      const Eigen::MatrixXd H = nnt::hessian(net, loss, p.X, p.Y);
+      CHECK((H * v - Hv).norm() < 1e-13 * std::max(Hv.norm(), 1.0) * std::sqrt(double(P)));
+    });
+  }
+}
+
+TEST_CASE("derivatives: Gauss–Newton operator equals JᵀH_ℓJ and is PSD", "[derivatives]") {
+  for (const problem& p : problems()) {
+    INFO(describe(p));
+    const auto net = make_net(p.c, 12);
+    const nnt::Index P = net.parameter_count();
+    with_loss(p.loss, [&](auto loss) {
+      const Eigen::MatrixXd G = nnt::gauss_newton(net, loss, p.X, p.Y);  // via the Jacobian
+      const Eigen::VectorXd v = random_matrix(P, 1, 13);
+      const Eigen::VectorXd Gv = nnt::gauss_newton_vector_product(net, loss, p.X, p.Y, v);
+      CHECK((G * v - Gv).norm() < 1e-12 * std::max(Gv.norm(), 1.0));
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
+      CHECK(es.eigenvalues().minCoeff() > -1e-12 * std::max(es.eigenvalues().maxCoeff(), 1.0));
+    });
+  }
+}
+
+TEST_CASE("derivatives: for a linear model the Hessian is exactly the Gauss–Newton matrix",
+          "[derivatives]") {
+  // z = Wx + b is linear in θ, so ∇²z = 0 and the residual term vanishes.
+  nnt::mlp<double> net({4, 3}, std::vector<nnt::activation>{nnt::activation::identity()});
+  net.initialize(3);
+  const Eigen::MatrixXd X = random_matrix(4, 6, 1), Y = probability_targets(3, 6, 2);
+  const nnt::softmax_cross_entropy_loss loss;
+  const Eigen::MatrixXd H = nnt::hessian(net, loss, X, Y), G = nnt::gauss_newton(net, loss, X, Y);
+  CHECK((H - G).norm() < 1e-14 * G.norm());
+  // MSE: GN = JᵀJ/N.
+  const Eigen::MatrixXd J = nnt::per_example_jacobian(net, X);
+  CHECK((nnt::gauss_newton(net, nnt::mse_loss{}, X, Y) - J.transpose() * J / 6.0).norm() < 1e-14 * J.squaredNorm());
+}
+
+TEST_CASE("derivatives: input–output Jacobian equals long-double differences", "[derivatives]") {
+  for (const net_case& c : cases()) {
+    INFO(c.name);
+    const auto net = make_net<LD>(c, 14);
+    const nnt::Index N = 3, d = net.input_dim(), k = net.output_dim();
+    const nnt::Matrix<LD> X = random_matrix(d, N, 15).cast<LD>();
+    const nnt::Matrix<LD> J = nnt::input_jacobian(net, X);
+    const LD h = 1e-6L;
+    for (nnt::Index a = 0; a < N; ++a)
+      for (nnt::Index j = 0; j < d; ++j) {
+        nnt::Matrix<LD> Xp = X, Xm = X;
+        Xp(j, a) += h;
+        Xm(j, a) -= h;
+        const nnt::Matrix<LD> fd = (net.forward(Xp) - net.forward(Xm)) / (2 * h);
+        for (nnt::Index i = 0; i < k; ++i)
+          CHECK(static_cast<double>(std::abs(J(a * k + i, j) - fd(i, a))) < 1e-10);
+      }
+  }
+}
+
+TEST_CASE("derivatives: mlp_objective is an objective with an HVP", "[derivatives]") {
+  const auto net = make_net(cases()[1], 16);
+  const Eigen::MatrixXd X = random_matrix(2, 5, 1), Y = random_matrix(3, 5, 2);
+  nnt::mlp_objective f(net, nnt::mse_loss{}, X, Y);
+  STATIC_REQUIRE(nnt::objective_with_hvp<decltype(f)>);
+  STATIC_REQUIRE(nnt::linear_operator<nnt::hessian_operator<double, nnt::mse_loss>>);
+  Eigen::VectorXd g, g_ref, Hv;
+  const Eigen::VectorXd theta = 0.5 * net.parameters();
+  auto moved = net;
+  moved.set_parameters(theta);
+  const double value = f.value_and_gradient(theta, g);
+  CHECK(value == nnt::loss_and_gradient(moved, nnt::mse_loss{}, X, Y, g_ref));
+  CHECK(g == g_ref);
+  CHECK(f.value(theta) == value);
+  const Eigen::VectorXd v = random_matrix(net.parameter_count(), 1, 3);
+  f.hvp(theta, v, Hv);
+  CHECK(Hv == nnt::hessian_vector_product(moved, nnt::mse_loss{}, X, Y, v));
+}
+
+TEST_CASE("derivatives: float instantiation runs", "[derivatives]") {
+  const auto net = make_net(cases()[0], 1).cast<float>();
+  const Eigen::MatrixXf X = random_matrix(3, 4, 2).cast<float>(), Y = random_matrix(2, 4, 3).cast<float>();
+  Eigen::VectorXf g;
+  nnt::loss_and_gradient(net, nnt::mse_loss{}, X, Y, g);
+  Eigen::VectorXd gd;
+  nnt::loss_and_gradient(make_net(cases()[0], 1), nnt::mse_loss{}, X.cast<double>().eval(), Y.cast<double>().eval(), gd);
+  CHECK((g.cast<double>() - gd).norm() < 1e-5 * gd.norm());  // float rounding, ~10 ulps of 6e-8
+}
+
+TEST_CASE("derivatives: bad input throws clear messages", "[derivatives]") {
+  const auto net = make_net(cases()[0], 1);  // 3 → 5 → 2, P = 32
+  const Eigen::MatrixXd X = random_matrix(3, 4, 2), Y = random_matrix(2, 4, 3);
+  Eigen::VectorXd g;
+  NNT_CHECK_INVALID(nnt::loss_and_gradient(net, nnt::mse_loss{}, random_matrix(2, 4, 1), Y, g),
+                    "X: expected 3 rows, got 2");
+  Eigen::MatrixXd Xnan = X;
+  Xnan(1, 2) = std::nan("");
+  NNT_CHECK_INVALID(nnt::loss_and_gradient(net, nnt::mse_loss{}, Xnan, Y, g),
+                    "X: expected finite entries, got nan at (1, 2)");
+  NNT_CHECK_INVALID(nnt::jvp(net, X, Eigen::VectorXd::Zero(5)), "v: expected 32 entries, got 5");
+  NNT_CHECK_INVALID(nnt::hessian_vector_product(net, nnt::mse_loss{}, X, Y, Eigen::VectorXd::Zero(31)),
+                    "v: expected 32 entries, got 31");
+  NNT_CHECK_INVALID(nnt::vjp(net, X, Eigen::MatrixXd::Zero(3, 4)), "U: expected 2 rows, got 3");
+  NNT_CHECK_INVALID(nnt::loss_and_gradient(net, nnt::mse_loss{}, X, random_matrix(2, 3, 1), g),
+                    "Y: expected 4 columns, got 3");
+  NNT_CHECK_INVALID(nnt::per_example_jacobian(net, Eigen::MatrixXd(3, 0)), "X.cols(): expected at least 1, got 0");
+}
