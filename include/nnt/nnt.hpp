@@ -9,3 +9,8 @@
 #include "core/random.hpp"
 #include "core/status.hpp"
 #include "core/types.hpp"
+
+#include "mlp/derivatives.hpp"
+#include "mlp/loss.hpp"
+#include "mlp/mlp.hpp"
+#include "mlp/objective.hpp"
