@@ -14,3 +14,5 @@
 #include "mlp/loss.hpp"
 #include "mlp/mlp.hpp"
 #include "mlp/objective.hpp"
+
+#include "curvature/spectrum.hpp"
