@@ -107,9 +107,9 @@ class claims {
 };
 
 struct plot_spec {
-  std::string title, xlabel, ylabel;
+  std::string title{}, xlabel{}, ylabel{};
   bool logx = false, logy = false;
-  std::string extra;  ///< further gnuplot commands, one per line
+  std::string extra{};  ///< further gnuplot commands, one per line
 };
 
 /// Writes DIR/name.csv (header + columns of equal length) and DIR/name.plot (gnuplot settings).
