@@ -19,6 +19,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef EIGEN_USE_BLAS
+extern "C" void openblas_set_num_threads(int);
+#endif
 
 namespace nnt_bench {
 
@@ -64,6 +67,10 @@ inline int run(int argc, char** argv) {
   omp_set_num_threads(thread_count());
 #endif
   Eigen::setNbThreads(thread_count());
+#ifdef EIGEN_USE_BLAS
+  openblas_set_num_threads(thread_count());
+  benchmark::AddCustomContext("nnt_blas", "OpenBLAS (EIGEN_USE_BLAS)");
+#endif
   int count = static_cast<int>(args.size());
   benchmark::AddCustomContext("nnt_threads", std::to_string(thread_count()));
   benchmark::Initialize(&count, args.data());

@@ -283,6 +283,34 @@ class activation {
     apply<2>(x, out);
   }
 
+  /// σ′(x) into `out` given also y = σ(x) (from a forward pass): tanh, sigmoid and identity
+  /// reuse y (1 − y², y(1 − y), 1) instead of evaluating a transcendental function again.
+  template <class In, class Value, class Out>
+  void derivative_from_value_into(const Eigen::ArrayBase<In>& x, const Eigen::ArrayBase<Value>& y,
+                                  const Eigen::ArrayBase<Out>& out_const) const {
+    using S = typename In::Scalar;
+    auto& out = const_cast<Eigen::ArrayBase<Out>&>(out_const);
+    switch (kind_) {
+      case activation_kind::tanh: out = S(1) - y.square(); return;
+      case activation_kind::sigmoid: out = y * (S(1) - y); return;
+      default: apply<1>(x, out); return;
+    }
+  }
+
+  /// σ″(x) into `out` given also y = σ(x): tanh −2y(1 − y²), sigmoid y(1 − y)(1 − 2y).
+  template <class In, class Value, class Out>
+  void second_derivative_from_value_into(const Eigen::ArrayBase<In>& x,
+                                         const Eigen::ArrayBase<Value>& y,
+                                         const Eigen::ArrayBase<Out>& out_const) const {
+    using S = typename In::Scalar;
+    auto& out = const_cast<Eigen::ArrayBase<Out>&>(out_const);
+    switch (kind_) {
+      case activation_kind::tanh: out = S(-2) * y * (S(1) - y.square()); return;
+      case activation_kind::sigmoid: out = y * (S(1) - y) * (S(1) - S(2) * y); return;
+      default: apply<2>(x, out); return;
+    }
+  }
+
   /// Elementwise σ, σ′, σ″ of an array, returned as a new array.
   template <class In>
   typename In::PlainObject value(const Eigen::ArrayBase<In>& x) const {
@@ -375,6 +403,16 @@ class activation {
         else if constexpr (Order == 1) out = (x > S(0)).select(S(1), out.Constant(x.rows(), x.cols(), neg));
         else out.setZero();
         return;
+      }
+      // float tanh: Eigen's vectorised rational approximation (a few ulps of float), ~10x faster
+      // than std::tanh per element. (Eigen 3.4 has no vectorised double tanh.)
+      if constexpr (std::is_same_v<S, float>) {
+        if (kind_ == activation_kind::tanh) {
+          out = x.tanh();
+          if constexpr (Order == 1) out = S(1) - out.square();
+          else if constexpr (Order == 2) out = S(-2) * out * (S(1) - out.square());
+          return;
+        }
       }
       // Eigen's vectorised logistic() is within 2 ulps of 1/(1 + e⁻ˣ) for x ≥ −700 (measured;
       // below that the result is subnormal) and ~5x faster than a scalar loop: sigmoid, silu and

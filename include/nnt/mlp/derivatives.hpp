@@ -50,14 +50,19 @@ void size_like_z(const mlp<S>& net, std::vector<Matrix<S>>& v, Index N) {
 }
 
 template <class S>
-void compute_d1(const mlp<S>& net, derivative_workspace<S>& ws, bool second) {
-  const Index N = ws.fwd.batch;
-  size_like_z(net, ws.d1, N);
-  if (second) size_like_z(net, ws.d2, N);
-  for (Index l = 0; l < net.depth(); ++l) {
-    net.layer_activation(l).derivative_into(ws.fwd.z[l].array(), ws.d1[l].array());
-    if (second) net.layer_activation(l).second_derivative_into(ws.fwd.z[l].array(), ws.d2[l].array());
-  }
+void compute_d1(const mlp<S>& net, derivative_workspace<S>& ws) {
+  size_like_z(net, ws.d1, ws.fwd.batch);
+  for (Index l = 0; l < net.depth(); ++l)
+    net.layer_activation(l).derivative_from_value_into(ws.fwd.z[l].array(), ws.fwd.a[l + 1].array(),
+                                                       ws.d1[l].array());
+}
+
+template <class S>
+void compute_d2(const mlp<S>& net, derivative_workspace<S>& ws) {
+  size_like_z(net, ws.d2, ws.fwd.batch);
+  for (Index l = 0; l < net.depth(); ++l)
+    net.layer_activation(l).second_derivative_from_value_into(
+        ws.fwd.z[l].array(), ws.fwd.a[l + 1].array(), ws.d2[l].array());
 }
 
 // Backprop from G = ∂L/∂a_L through the cached forward state. Writes ∂L/∂θ to grad and, when
@@ -120,7 +125,7 @@ S loss_and_gradient(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
   detail::require_batch(net, X);
   const Matrix<S>& Z = net.forward(X, ws.fwd);
   const S value = loss.value_and_gradient(Z, Y, ws.output_grad);
-  detail::compute_d1(net, ws, false);
+  detail::compute_d1(net, ws);
   detail::backprop(net, ws.fwd, ws.d1, ws.output_grad, gradient, ws.g, ws.delta);
   return value;
 }
@@ -139,7 +144,7 @@ Matrix<S> jvp(const mlp<S>& net, const matrix_arg<S>& X, const vector_arg<S>& v)
   require_size("v", net.parameter_count(), v.size());
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
-  detail::compute_d1(net, ws, false);
+  detail::compute_d1(net, ws);
   detail::tangent_forward(net, ws, v);
   return ws.ra[net.depth() - 1];
 }
@@ -152,22 +157,27 @@ Vector<S> vjp(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U)
   require_cols("U", X.cols(), U.cols());
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
-  detail::compute_d1(net, ws, false);
+  detail::compute_d1(net, ws);
   Vector<S> out;
   detail::backprop(net, ws.fwd, ws.d1, U, out, ws.g, ws.delta);
   return out;
 }
 
 /// Per-example Jacobian ∂z_i(x_a)/∂θ, (k·N) × P, row a·k + i.
+/// Column of W_l(r, c) over the rows (a, i) is s_w δ_l⁽ⁱ⁾(r, a) a_l(c, a): a Khatri–Rao product,
+/// written column by column into contiguous memory.
 template <class S>
 Matrix<S> per_example_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
   detail::require_batch(net, X);
   const Index N = X.cols(), k = net.output_dim(), L = net.depth();
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
-  detail::compute_d1(net, ws, false);
-  Matrix<S> Jt(net.parameter_count(), k * N);  // column a·k + i, filled contiguously
+  detail::compute_d1(net, ws);
+  Matrix<S> J(k * N, net.parameter_count());
   Vector<S> unused;
+  std::vector<Matrix<S>> aT(L);  // a_l transposed (N × n_l): its columns are per-unit rows
+  for (Index l = 0; l < L; ++l) aT[l] = ws.fwd.a[l].transpose();
+  Matrix<S> dT;
   for (Index i = 0; i < k; ++i) {
     Matrix<S> U = Matrix<S>::Zero(k, N);
     U.row(i).setOnes();
@@ -175,17 +185,23 @@ Matrix<S> per_example_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
     detail::backprop(net, ws.fwd, ws.d1, U, unused, ws.g, ws.delta);
     for (Index l = 0; l < L; ++l) {
       const S sw = net.weight_scale(l);
-      for (Index a = 0; a < N; ++a) {
-        MatrixMap<S>(Jt.col(a * k + i).data() + net.weight_offset(l), net.width(l + 1),
-                     net.width(l))
-            .noalias() = sw * ws.delta[l].col(a) * ws.fwd.a[l].col(a).transpose();
-        if (net.options().bias)
-          Jt.col(a * k + i).segment(net.bias_offset(l), net.width(l + 1)) =
-              net.bias_scale() * ws.delta[l].col(a);
-      }
+      dT = ws.delta[l].transpose();
+      const Index n_out = net.width(l + 1), n_in = net.width(l);
+      for (Index c = 0; c < n_in; ++c)
+        for (Index r = 0; r < n_out; ++r) {
+          Eigen::Map<Vector<S>, 0, Eigen::InnerStride<>> rows(
+              J.col(net.weight_offset(l) + c * n_out + r).data() + i, N, Eigen::InnerStride<>(k));
+          rows = sw * dT.col(r).cwiseProduct(aT[l].col(c));
+        }
+      if (net.options().bias)
+        for (Index r = 0; r < n_out; ++r) {
+          Eigen::Map<Vector<S>, 0, Eigen::InnerStride<>> rows(
+              J.col(net.bias_offset(l) + r).data() + i, N, Eigen::InnerStride<>(k));
+          rows = net.bias_scale() * dT.col(r);
+        }
     }
   }
-  return Jt.transpose();
+  return J;
 }
 
 /// Input–output Jacobian ∂z_i(x_a)/∂x_a, (k·N) × d, row a·k + i.
@@ -195,7 +211,7 @@ Matrix<S> input_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
   const Index N = X.cols(), k = net.output_dim();
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
-  detail::compute_d1(net, ws, false);
+  detail::compute_d1(net, ws);
   Matrix<S> J(k * N, net.input_dim()), dx;
   Vector<S> unused;
   for (Index i = 0; i < k; ++i) {
@@ -207,6 +223,43 @@ Matrix<S> input_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
   return J;
 }
 
+namespace detail {
+
+// The R-operator passes of ∇²L v, given the forward/backward state (g, δ, σ′, σ″) in ws.
+template <class S, class Loss>
+void hessian_r_pass(const mlp<S>& net, const Loss& loss, const Matrix<S>& Y,
+                    derivative_workspace<S>& ws, const Vector<S>& v, Vector<S>& out) {
+  const Index L = net.depth(), N = ws.fwd.batch;
+  tangent_forward(net, ws, v);
+  loss.hessian_product(ws.fwd.a[L], Y, ws.ra[L - 1], ws.output_rgrad);
+  size_like_z(net, ws.rg, N);
+  size_like_z(net, ws.rdelta, N);
+  ws.rg[L - 1] = ws.output_rgrad;
+  out.resize(net.parameter_count());
+  for (Index l = L - 1; l >= 0; --l) {
+    if (is_identity(net, l)) {
+      ws.rdelta[l] = ws.rg[l];
+    } else {
+      ws.rdelta[l] = ws.rg[l].cwiseProduct(ws.d1[l]);
+      ws.rdelta[l].array() += ws.g[l].array() * ws.d2[l].array() * ws.rz[l].array();
+    }
+    const S sw = net.weight_scale(l);
+    MatrixMap<S> hW(out.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
+    hW.noalias() = sw * ws.rdelta[l] * ws.fwd.a[l].transpose();
+    if (l > 0) hW.noalias() += sw * ws.delta[l] * ws.ra[l - 1].transpose();
+    if (net.options().bias)
+      VectorMap<S>(out.data() + net.bias_offset(l), net.width(l + 1)) =
+          net.bias_scale() * ws.rdelta[l].rowwise().sum();
+    if (l > 0) {
+      ConstMatrixMap<S> V(v.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
+      ws.rg[l - 1].noalias() = sw * V.transpose() * ws.delta[l];
+      ws.rg[l - 1].noalias() += sw * net.weight(l).transpose() * ws.rdelta[l];
+    }
+  }
+}
+
+}  // namespace detail
+
 /// ∇²L(θ) as an operator: caches the passes at θ, then apply(v) runs the R-operator.
 /// Holds copies of the network, loss and data.
 template <class S, class Loss>
@@ -215,7 +268,7 @@ class hessian_operator {
   hessian_operator(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y)
       : net_(net), loss_(loss), Y_(Y) {
     value_ = loss_and_gradient(net_, loss_, X, Y_, gradient_, ws_);
-    detail::compute_d1(net_, ws_, true);
+    detail::compute_d2(net_, ws_);
   }
   Index rows() const { return net_.parameter_count(); }
   S loss_value() const { return value_; }
@@ -225,34 +278,7 @@ class hessian_operator {
   void apply(const Vector<S>& v, Vector<S>& out) const {
     require_size("v", rows(), v.size());
     ++applications_;
-    auto& ws = ws_;
-    const Index L = net_.depth(), N = ws.fwd.batch;
-    detail::tangent_forward(net_, ws, v);
-    loss_.hessian_product(ws.fwd.a[L], Y_, ws.ra[L - 1], ws.output_rgrad);
-    detail::size_like_z(net_, ws.rg, N);
-    detail::size_like_z(net_, ws.rdelta, N);
-    ws.rg[L - 1] = ws.output_rgrad;
-    out.resize(rows());
-    for (Index l = L - 1; l >= 0; --l) {
-      if (detail::is_identity(net_, l)) {
-        ws.rdelta[l] = ws.rg[l];
-      } else {
-        ws.rdelta[l] = ws.rg[l].cwiseProduct(ws.d1[l]);
-        ws.rdelta[l].array() += ws.g[l].array() * ws.d2[l].array() * ws.rz[l].array();
-      }
-      const S sw = net_.weight_scale(l);
-      MatrixMap<S> hW(out.data() + net_.weight_offset(l), net_.width(l + 1), net_.width(l));
-      hW.noalias() = sw * ws.rdelta[l] * ws.fwd.a[l].transpose();
-      if (l > 0) hW.noalias() += sw * ws.delta[l] * ws.ra[l - 1].transpose();
-      if (net_.options().bias)
-        VectorMap<S>(out.data() + net_.bias_offset(l), net_.width(l + 1)) =
-            net_.bias_scale() * ws.rdelta[l].rowwise().sum();
-      if (l > 0) {
-        ConstMatrixMap<S> V(v.data() + net_.weight_offset(l), net_.width(l + 1), net_.width(l));
-        ws.rg[l - 1].noalias() = sw * V.transpose() * ws.delta[l];
-        ws.rg[l - 1].noalias() += sw * net_.weight(l).transpose() * ws.rdelta[l];
-      }
-    }
+    detail::hessian_r_pass(net_, loss_, Y_, ws_, v, out);
   }
 
  private:
@@ -275,7 +301,7 @@ class gauss_newton_operator {
     detail::require_batch(net_, X);
     const Matrix<S>& Z = net_.forward(X, ws_.fwd);
     loss_.value(Z, Y_);  // validates Y against Z
-    detail::compute_d1(net_, ws_, false);
+    detail::compute_d1(net_, ws_);
   }
   Index rows() const { return net_.parameter_count(); }
   Index applications() const { return applications_; }
@@ -297,12 +323,16 @@ class gauss_newton_operator {
   mutable Index applications_ = 0;
 };
 
-/// ∇²L(θ) v, one forward and one backward pass.
+/// ∇²L(θ) v, one forward and one backward pass plus their R-passes (no copy of the network).
 template <class S, class Loss>
 Vector<S> hessian_vector_product(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
                                  const matrix_arg<S>& Y, const vector_arg<S>& v) {
-  Vector<S> out;
-  hessian_operator<S, Loss>(net, loss, X, Y).apply(v, out);
+  require_size("v", net.parameter_count(), v.size());
+  derivative_workspace<S> ws;
+  Vector<S> gradient, out;
+  loss_and_gradient(net, loss, X, Y, gradient, ws);
+  detail::compute_d2(net, ws);
+  detail::hessian_r_pass(net, loss, Y, ws, v, out);
   return out;
 }
 
