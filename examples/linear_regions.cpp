@@ -71,6 +71,29 @@ nnt::mlp<double> sawtooth(int L) {
   return net;
 }
 
+// Mean number of breakpoints on segments of the given lengths, centred at random inputs along
+// random directions, over `nets` He-initialised ReLU nets (input 4, `depth` layers of width 16).
+std::vector<double> mean_cuts(int depth, const std::vector<double>& lengths, int nets, int lines,
+                              nnt::random_generator& rng) {
+  std::vector<nnt::Index> widths(depth + 2, 16);
+  widths.front() = 4;
+  widths.back() = 1;
+  std::vector<double> mean(lengths.size(), 0.0);
+  for (int s = 0; s < nets; ++s) {
+    nnt::mlp<double> net(widths, nnt::activation::relu(), {nnt::parameterization::standard, 2.0, 0.1, true});
+    net.initialize(rng);
+    for (int k = 0; k < lines; ++k) {
+      Eigen::VectorXd x0(4), d(4);
+      rng.fill_normal(x0);
+      rng.fill_normal(d);
+      d /= d.norm();
+      for (std::size_t j = 0; j < lengths.size(); ++j)
+        mean[j] += (double(breakpoints(net, x0 - 0.5 * lengths[j] * d, lengths[j] * d).size()) - 2) / (nets * lines);
+    }
+  }
+  return mean;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,60 +147,27 @@ int main(int argc, char** argv) {
                            {.title = "N9: Telgarsky sawtooth, regions along [0,1]", .xlabel = "L", .ylabel = "regions",
                             .logy = true, .extra = "set style data linespoints\n"});
 
-  // Random nets (He init: C_w = 2, C_b = 0.1), input dim 4, width 16, depth 1..8: mean regions per
-  // unit length and per neuron, averaged over nets and random unit directions.
+  // Random nets (He init: C_w = 2, C_b = 0.1), input dim 4, width 16, depth 1..8: mean breakpoints
+  // per unit length (and per neuron) on segments of length 4 centred at random inputs.
   const int nets = opt.full ? 40 : 12, lines = 5;
   std::vector<double> depths, per_neuron, total;
-  double density_at_1 = 0, density_at_8 = 0;
   for (int L = 1; L <= 8; ++L) {
-    std::vector<nnt::Index> widths(L + 2, 16);
-    widths.front() = 4;
-    widths.back() = 1;
-    double count = 0, length = 0;
-    for (int s = 0; s < nets; ++s) {
-      nnt::mlp<double> net(widths, nnt::activation::relu(), {nnt::parameterization::standard, 2.0, 0.1, true});
-      net.initialize(rng);
-      for (int k = 0; k < lines; ++k) {
-        Eigen::VectorXd x0(4), d(4);
-        rng.fill_normal(x0);
-        rng.fill_normal(d);
-        d *= 4 / d.norm();  // segment length 4 through typical inputs
-        count += double(breakpoints(net, x0, d).size()) - 2;
-        length += 4;
-      }
-    }
-    const double density = count / length / (16.0 * L);
+    const double per_length = mean_cuts(L, {4.0}, nets, lines, rng)[0] / 4.0;
     depths.push_back(L);
-    per_neuron.push_back(density);
-    total.push_back(count / length);
-    if (L == 1) density_at_1 = density;
-    if (L == 8) density_at_8 = density;
+    total.push_back(per_length);
+    per_neuron.push_back(per_length / (16.0 * L));
   }
   // Hanin & Rolnick (2019): the density of breakpoints per unit length is ≈ (#neurons)·const.
   // Exponential growth in depth would make the ratio ~2^7; a linear law keeps it O(1).
+  const double ratio = per_neuron.back() / per_neuron.front();
   claims.check_that("N9-random-nets-cuts-per-neuron-per-length-depth-8-vs-1", "ratio in [1/3, 3]",
-                    nnt_examples::format_number(density_at_8 / density_at_1), density_at_8 / density_at_1 > 1.0 / 3 && density_at_8 / density_at_1 < 3);
+                    nnt_examples::format_number(ratio), ratio > 1.0 / 3 && ratio < 3);
   // Doubling a segment centred on typical inputs doubles the count: length 2 vs 1 at L = 4. (The
   // density of breakpoints falls far from the data, where fewer hyperplanes pass, so the linear law
   // is local: a segment of length 8 gets only ≈ 1.5x the count of length 4.)
-  {
-    std::vector<nnt::Index> widths = {4, 16, 16, 16, 16, 1};
-    double c4 = 0, c8 = 0;
-    for (int s = 0; s < nets; ++s) {
-      nnt::mlp<double> net(widths, nnt::activation::relu(), {nnt::parameterization::standard, 2.0, 0.1, true});
-      net.initialize(rng);
-      for (int k = 0; k < lines; ++k) {
-        Eigen::VectorXd x0(4), d(4);
-        rng.fill_normal(x0);
-        rng.fill_normal(d);
-        d /= d.norm();
-        c4 += double(breakpoints(net, x0 - 0.5 * d, d).size()) - 2;
-        c8 += double(breakpoints(net, x0 - d, 2 * d).size()) - 2;
-      }
-    }
-    claims.check_that("N9-count-grows-linearly-with-length", "count(2)/count(1) in [1.6, 2.4]",
-                      nnt_examples::format_number(c8 / c4), c8 / c4 > 1.6 && c8 / c4 < 2.4);
-  }
+  const auto c = mean_cuts(4, {1.0, 2.0}, nets, lines, rng);
+  claims.check_that("N9-count-grows-linearly-with-length", "count(2)/count(1) in [1.6, 2.4]",
+                    nnt_examples::format_number(c[1] / c[0]), c[1] / c[0] > 1.6 && c[1] / c[0] < 2.4);
   for (std::size_t i = 0; i < depths.size(); ++i)
     claims.report("random-net-cuts-per-unit-length-L=" + std::to_string(int(depths[i])), total[i], "width 16, input dim 4, He init");
   nnt_examples::write_plot(opt, "random_net_regions", {"depth L", "cuts per unit length", "per unit length per neuron"},
