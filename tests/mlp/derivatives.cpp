@@ -65,7 +65,7 @@ TEST_CASE("derivatives: gradient equals AutoDiffScalar's", "[derivatives]") {
     with_loss(p.loss, [&](auto loss) {
       Eigen::VectorXd g;
       const double value = nnt::loss_and_gradient(net, loss, p.X, p.Y, g);
-      const AD ad = loss.value(seeded_ad(net).forward(to_ad(p.X)), to_ad(p.Y));
+      const AD ad = loss.value(seeded_ad(net).forward(to_ad(p.X, net.parameter_count())), to_ad(p.Y, net.parameter_count()));
       CHECK(ad.value() == Approx(value).epsilon(1e-14));
       CHECK(rel(g, ad.derivatives()) < 1e-12);
     });
@@ -110,7 +110,7 @@ TEST_CASE("derivatives: per-example Jacobian equals AutoDiff; jvp and vjp equal 
     const Eigen::MatrixXd J = nnt::per_example_jacobian(net, X);
     REQUIRE(J.rows() == k * N);
     REQUIRE(J.cols() == P);
-    const nnt::Matrix<AD> Zad = seeded_ad(net).forward(to_ad(X));
+    const nnt::Matrix<AD> Zad = seeded_ad(net).forward(to_ad(X, P));
     Eigen::MatrixXd Jad(k * N, P);
     for (nnt::Index a = 0; a < N; ++a)
       for (nnt::Index i = 0; i < k; ++i) Jad.row(a * k + i) = Zad(i, a).derivatives().transpose();
@@ -136,7 +136,7 @@ TEST_CASE("derivatives: HVP (R-operator) equals forward-over-reverse AutoDiff an
       const Eigen::VectorXd Hv = nnt::hessian_vector_product(net, loss, p.X, p.Y, v);
       // AD: the gradient computed in AutoDiff with tangent v has derivatives H v (exact).
       nnt::Vector<AD> g_ad;
-      nnt::loss_and_gradient(directional_ad(net, v), loss, to_ad(p.X), to_ad(p.Y), g_ad);
+      nnt::loss_and_gradient(directional_ad(net, v), loss, to_ad(p.X, 1), to_ad(p.Y, 1), g_ad);
       Eigen::VectorXd Hv_ad(g_ad.size());
       for (nnt::Index i = 0; i < g_ad.size(); ++i)
         Hv_ad(i) = g_ad(i).derivatives().size() ? g_ad(i).derivatives()(0) : 0.0;

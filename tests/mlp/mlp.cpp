@@ -79,7 +79,7 @@ TEST_CASE("mlp: the workspace is reused and other Scalars run", "[mlp]") {
   CHECK((f.forward(X.cast<float>()).cast<double>() - zd).norm() < 1e-5 * zd.norm());
   CHECK((ld.forward(X.cast<long double>()).cast<double>() - zd).norm() < 1e-14 * zd.norm());
   const auto ad = seeded_ad(net);
-  const nnt::Matrix<AD> zad = ad.forward(to_ad(X));
+  const nnt::Matrix<AD> zad = ad.forward(to_ad(X, net.parameter_count()));
   CHECK(zad(1, 3).value() == Approx(zd(1, 3)).epsilon(1e-14));
 }
 

@@ -75,6 +75,13 @@ inline nnt::mlp<AD> directional_ad(const nnt::mlp<double>& net, const Eigen::Vec
   return ad;
 }
 
-inline nnt::Matrix<AD> to_ad(const Eigen::MatrixXd& m) { return m.cast<AD>(); }
+/// Data as AutoDiff constants whose derivative vectors have the size of the seeded parameters:
+/// Eigen's AutoDiffScalar asserts (Debug) when it adds derivative vectors of different sizes.
+inline nnt::Matrix<AD> to_ad(const Eigen::MatrixXd& m, nnt::Index derivatives) {
+  nnt::Matrix<AD> out(m.rows(), m.cols());
+  for (nnt::Index j = 0; j < m.cols(); ++j)
+    for (nnt::Index i = 0; i < m.rows(); ++i) out(i, j) = AD(m(i, j), Eigen::VectorXd::Zero(derivatives));
+  return out;
+}
 
 }  // namespace mlp_test

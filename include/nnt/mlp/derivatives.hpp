@@ -79,7 +79,7 @@ void backprop(const mlp<S>& net, const mlp_workspace<S>& fwd, const std::vector<
   for (Index l = L - 1; l >= 0; --l) {
     if (is_identity(net, l)) delta[l] = g[l];
     else delta[l] = g[l].cwiseProduct(d1[l]);
-    const S sw = net.weight_scale(l);
+    const auto sw = net.weight_scale(l);
     MatrixMap<S> gW(grad.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
     gW.noalias() = sw * delta[l] * fwd.a[l].transpose();
     if (net.options().bias)
@@ -97,7 +97,7 @@ void tangent_forward(const mlp<S>& net, derivative_workspace<S>& ws, const Vecto
   size_like_z(net, ws.rz, N);
   size_like_z(net, ws.ra, N);
   for (Index l = 0; l < L; ++l) {
-    const S sw = net.weight_scale(l);
+    const auto sw = net.weight_scale(l);
     ConstMatrixMap<S> V(v.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
     ws.rz[l].noalias() = sw * V * ws.fwd.a[l];
     if (l > 0) ws.rz[l].noalias() += sw * net.weight(l) * ws.ra[l - 1];
@@ -184,7 +184,7 @@ Matrix<S> per_example_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
     // Backprop of all examples at once; δ_l(:, a) is example a's signal for output i.
     detail::backprop(net, ws.fwd, ws.d1, U, unused, ws.g, ws.delta);
     for (Index l = 0; l < L; ++l) {
-      const S sw = net.weight_scale(l);
+      const auto sw = net.weight_scale(l);
       dT = ws.delta[l].transpose();
       const Index n_out = net.width(l + 1), n_in = net.width(l);
       for (Index c = 0; c < n_in; ++c)
@@ -243,7 +243,7 @@ void hessian_r_pass(const mlp<S>& net, const Loss& loss, const Matrix<S>& Y,
       ws.rdelta[l] = ws.rg[l].cwiseProduct(ws.d1[l]);
       ws.rdelta[l].array() += ws.g[l].array() * ws.d2[l].array() * ws.rz[l].array();
     }
-    const S sw = net.weight_scale(l);
+    const auto sw = net.weight_scale(l);
     MatrixMap<S> hW(out.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
     hW.noalias() = sw * ws.rdelta[l] * ws.fwd.a[l].transpose();
     if (l > 0) hW.noalias() += sw * ws.delta[l] * ws.ra[l - 1].transpose();

@@ -27,9 +27,12 @@ void check_loss_inputs(const Matrix<S>& Z, const matrix_arg<S>& Y) {
   require_cols("Y", Z.cols(), Y.cols());
   require_finite("Y", Y);
 }
+// Real-typed (double for AutoDiffScalar): a constant AutoDiffScalar would carry an empty
+// derivative vector, which Eigen cannot add to a full one.
 template <class S>
-S reduction_factor(reduction r, Index N) {
-  return r == reduction::mean && N > 0 ? S(1) / S(double(N)) : S(1);
+real_type_t<S> reduction_factor(reduction r, Index N) {
+  using R = real_type_t<S>;
+  return r == reduction::mean && N > 0 ? R(1) / R(N) : R(1);
 }
 template <class S>
 S log1p_exp(const S& x) {  // softplus, overflow-free
@@ -55,7 +58,7 @@ struct mse_loss {
   template <class S>
   S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     detail::check_loss_inputs(Z, Y);
-    const S c = detail::reduction_factor<S>(red, Z.cols());
+    const auto c = detail::reduction_factor<S>(red, Z.cols());
     G = c * (Z - Y);
     return S(0.5 * c * (Z - Y).squaredNorm());
   }
@@ -84,14 +87,14 @@ struct binary_cross_entropy_loss {
   template <class S>
   S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     const S v = value(Z, Y);
-    const S c = detail::reduction_factor<S>(red, Z.cols());
+    const auto c = detail::reduction_factor<S>(red, Z.cols());
     G = Z.unaryExpr([](const S& z) { return detail::logistic(z); });
     G = c * (G - Y);
     return v;
   }
   template <class S>
   void hessian_product(const Matrix<S>& Z, const matrix_arg<S>&, const matrix_arg<S>& V, Matrix<S>& out) const {
-    const S c = detail::reduction_factor<S>(red, Z.cols());
+    const auto c = detail::reduction_factor<S>(red, Z.cols());
     out = Z.unaryExpr([](const S& z) {
              const S s = detail::logistic(z);
              return S(s * S(1.0 - s));
@@ -157,7 +160,7 @@ struct softmax_cross_entropy_loss {
   template <class S>
   S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     const S v = value(Z, Y);
-    const S c = detail::reduction_factor<S>(red, Z.cols());
+    const auto c = detail::reduction_factor<S>(red, Z.cols());
     G = softmax(Z);
     for (Index j = 0; j < Z.cols(); ++j) G.col(j) = c * (Y.col(j).sum() * G.col(j) - Y.col(j));
     return v;
@@ -165,7 +168,7 @@ struct softmax_cross_entropy_loss {
   template <class S>
   void hessian_product(const Matrix<S>& Z, const matrix_arg<S>& Y, const matrix_arg<S>& V,
                        Matrix<S>& out) const {
-    const S c = detail::reduction_factor<S>(red, Z.cols());
+    const auto c = detail::reduction_factor<S>(red, Z.cols());
     const Matrix<S> P = softmax(Z);
     out.resize(V.rows(), V.cols());
     for (Index j = 0; j < V.cols(); ++j) {
@@ -177,7 +180,7 @@ struct softmax_cross_entropy_loss {
   Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>& Y, Index a) const {
     const Matrix<S> P = softmax(Matrix<S>(Z.col(a)));
     const Vector<S> p = P.col(0);
-    const S c = detail::reduction_factor<S>(red, Z.cols()) * Y.col(a).sum();
+    const auto c = detail::reduction_factor<S>(red, Z.cols()) * Y.col(a).sum();
     return c * (Matrix<S>(p.asDiagonal()) - p * p.transpose());
   }
 

@@ -83,16 +83,17 @@ class mlp {
   const mlp_options& options() const { return options_; }
   Index parameter_count() const { return theta_.size(); }
 
-  /// s_w of layer l (0-based): √(C_w/n_l) in NTK parameterisation, 1 in standard.
-  S weight_scale(Index l) const {
-    using std::sqrt;
-    return options_.param == parameterization::ntk ? S(sqrt(options_.C_w / double(widths_[l])))
-                                                   : S(1);
+  /// s_w of layer l (0-based): √(C_w/n_l) in NTK parameterisation, 1 in standard. Real-typed
+  /// (double for AutoDiffScalar), so it never mixes an empty derivative vector into products.
+  real_type_t<S> weight_scale(Index l) const {
+    using R = real_type_t<S>;
+    return options_.param == parameterization::ntk ? R(std::sqrt(options_.C_w / double(widths_[l])))
+                                                   : R(1);
   }
   /// s_b: √C_b in NTK parameterisation, 1 in standard.
-  S bias_scale() const {
-    using std::sqrt;
-    return options_.param == parameterization::ntk ? S(sqrt(options_.C_b)) : S(1);
+  real_type_t<S> bias_scale() const {
+    using R = real_type_t<S>;
+    return options_.param == parameterization::ntk ? R(std::sqrt(options_.C_b)) : R(1);
   }
 
   const Vector<S>& parameters() const { return theta_; }
