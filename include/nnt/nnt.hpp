@@ -16,3 +16,5 @@
 #include "mlp/objective.hpp"
 
 #include "curvature/spectrum.hpp"
+
+#include "dynamics/integrators.hpp"
