@@ -18,3 +18,4 @@
 #include "curvature/spectrum.hpp"
 
 #include "dynamics/integrators.hpp"
+#include "dynamics/optimizers.hpp"
