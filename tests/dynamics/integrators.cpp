@@ -1,3 +1,4 @@
+#include <nnt/core/random.hpp>
 #include <nnt/dynamics/integrators.hpp>
 
 #include <unsupported/Eigen/MatrixFunctions>
@@ -76,7 +77,9 @@ TEST_CASE("integrators: Dormand–Prince meets its tolerance, including dense ou
 
 TEST_CASE("integrators: exact linear flow equals the matrix exponential; RK4 gradient flow agrees",
           "[integrators]") {
-  Eigen::MatrixXd G = Eigen::MatrixXd::Random(5, 5);
+  nnt::random_generator rng(5);
+  Eigen::MatrixXd G(5, 5);
+  rng.fill_normal(G);
   const Eigen::MatrixXd H = G * G.transpose() + 0.1 * Eigen::MatrixXd::Identity(5, 5);
   const Eigen::VectorXd star = Eigen::VectorXd::LinSpaced(5, -1, 1), theta0 = Eigen::VectorXd::Ones(5);
   const nnt::linear_flow<double> flow(H, star);
