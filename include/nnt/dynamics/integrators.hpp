@@ -214,31 +214,31 @@ class dormand_prince_stepper {
     evaluations_ += 6;
     // Scaled max-norm of the embedded error estimate.
     double err = 0;
-    for (Index i = 0; i < x.size(); ++i) {
-      const double e = double(scalar_value(h * (S(e1) * k1_(i) + S(e3) * k3_(i) + S(e4) * k4_(i) +
-                                                S(e5) * k5_(i) + S(e6) * k6_(i) + S(e7) * k7_(i))));
-      const double scale = atol_ + rtol_ * std::max(std::abs(double(scalar_value(x(i)))),
-                                                     std::abs(double(scalar_value(x_new_(i)))));
-      err = std::max(err, std::abs(e) / scale);
+    if constexpr (std::is_floating_point_v<S>) {
+      err = double(((h * (S(e1) * k1_ + S(e3) * k3_ + S(e4) * k4_ + S(e5) * k5_ + S(e6) * k6_ +
+                          S(e7) * k7_)).array().abs() /
+                    (S(atol_) + S(rtol_) * x.array().abs().max(x_new_.array().abs())))
+                       .maxCoeff());
+    } else {
+      for (Index i = 0; i < x.size(); ++i) {
+        const double e = double(scalar_value(h * (S(e1) * k1_(i) + S(e3) * k3_(i) + S(e4) * k4_(i) +
+                                                  S(e5) * k5_(i) + S(e6) * k6_(i) + S(e7) * k7_(i))));
+        const double scale = atol_ + rtol_ * std::max(std::abs(double(scalar_value(x(i)))),
+                                                       std::abs(double(scalar_value(x_new_(i)))));
+        err = std::max(err, std::abs(e) / scale);
+      }
     }
     if (!std::isfinite(err)) err = 1e300;  // non-finite stages: reject and shrink hard
     // Step-size control, exponent 1/5, safety 0.9, growth limited to [0.2, 5].
     const double factor = err == 0 ? 5.0 : std::clamp(0.9 * std::pow(err, -0.2), 0.2, 5.0);
     if (err <= 1) {
-      // Dense output coefficients on [t, t + dt] (Hairer's contd5).
-      constexpr double d1 = -12715105075.0 / 11282082432, d3 = 87487479700.0 / 32700410799,
-                       d4 = -10690763975.0 / 1880347072, d5 = 701980252875.0 / 199316789632,
-                       d6 = -1453857185.0 / 822651844, d7 = 69997945.0 / 29380423;
-      r1_ = x;
-      r2_ = x_new_ - x;
-      r3_ = h * k1_ - r2_;
-      r4_ = r2_ - h * k7_ - r3_;
-      r5_ = h * (S(d1) * k1_ + S(d3) * k3_ + S(d4) * k4_ + S(d5) * k5_ + S(d6) * k6_ + S(d7) * k7_);
+      // Accept. Dense output is computed lazily in interpolate() from y₀ (kept in x_new_ by the
+      // swap), the stages k₁ (now k7_ after the FSAL swap), k₃…k₆ and k₇ (now k1_).
+      x.swap(x_new_);
+      k1_.swap(k7_);  // FSAL
       t_prev_ = t;
       h_prev_ = dt;
-      x = x_new_;
       t += dt;
-      k1_.swap(k7_);  // FSAL
       ++accepted_;
       dt *= factor;
       return true;
@@ -248,10 +248,22 @@ class dormand_prince_stepper {
     return false;
   }
 
-  /// x(t_query) on the last accepted step [t_prev, t_prev + h] (5th-order accurate).
-  void interpolate(double t_query, Vector<S>& out) const {
-    const S theta((t_query - t_prev_) / h_prev_), one(1);
-    out = r1_ + theta * (r2_ + (one - theta) * (r3_ + theta * (r4_ + (one - theta) * r5_)));
+  /// x(t_query) on the last accepted step [t_prev, t_prev + h], 5th-order accurate (Hairer's
+  /// contd5 with Shampine's coefficients); x_now is the state that step produced. Valid until the
+  /// next try_step.
+  void interpolate(const Vector<S>& x_now, double t_query, Vector<S>& out) const {
+    constexpr double d1 = -12715105075.0 / 11282082432, d3 = 87487479700.0 / 32700410799,
+                     d4 = -10690763975.0 / 1880347072, d5 = 701980252875.0 / 199316789632,
+                     d6 = -1453857185.0 / 822651844, d7 = 69997945.0 / 29380423;
+    const Vector<S>& y0 = x_new_;
+    const Vector<S>& k1 = k7_;  // the swapped FSAL stages of the accepted step
+    const Vector<S>& k7 = k1_;
+    const S h(h_prev_), theta((t_query - t_prev_) / h_prev_), one(1);
+    const Vector<S> r2 = x_now - y0;
+    const Vector<S> r3 = h * k1 - r2;
+    const Vector<S> r4 = r2 - h * k7 - r3;
+    const Vector<S> r5 = h * (S(d1) * k1 + S(d3) * k3_ + S(d4) * k4_ + S(d5) * k5_ + S(d6) * k6_ + S(d7) * k7);
+    out = y0 + theta * (r2 + (one - theta) * (r3 + theta * (r4 + (one - theta) * r5)));
   }
   double last_step_start() const { return t_prev_; }
   double last_step_size() const { return h_prev_; }
@@ -262,7 +274,7 @@ class dormand_prince_stepper {
  private:
   double atol_, rtol_;
   bool have_k1_ = false;
-  Vector<S> k1_, k2_, k3_, k4_, k5_, k6_, k7_, tmp_, x_new_, r1_, r2_, r3_, r4_, r5_;
+  Vector<S> k1_, k2_, k3_, k4_, k5_, k6_, k7_, tmp_, x_new_;
   double t_prev_ = 0, h_prev_ = 1;
   Index accepted_ = 0, rejected_ = 0, evaluations_ = 0;
 };
@@ -312,7 +324,7 @@ integration_result integrate_times(dormand_prince_stepper<S>& stepper, F&& f, Ve
         break;
       }
       while (next < times.size() && times[next] <= r.t * (1 + 1e-15) + 1e-300) {
-        stepper.interpolate(times[next], at);
+        stepper.interpolate(x, times[next], at);
         if (!detail::observe(obs, at, times[next])) {
           r.stopped_by_observer = true;
           next = times.size();
