@@ -125,6 +125,25 @@ TEST_CASE("optimizers: eta > 2/L diverges and is reported, never NaN silently", 
   CHECK(nnt::gradient_descent(q, Eigen::VectorXd::Zero(6), nnt::constant_schedule{1.9 / 5.0}, o).state == nnt::status::ok);
 }
 
+TEST_CASE("optimizers: histories honour record_every and carry the callback's sharpness", "[optimizers]") {
+  auto q = make_quadratic(0.5, 5.0);
+  nnt::optimizer_options o;
+  o.max_iterations = 25;
+  o.record_every = 10;
+  int calls = 0;
+  const nnt::record_callback<double> sharpness = [&](const Eigen::VectorXd&, nnt::Index) {
+    ++calls;
+    return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(q.H).eigenvalues().maxCoeff();
+  };
+  const auto r = nnt::gradient_descent(q, Eigen::VectorXd::Zero(6), nnt::constant_schedule{0.1}, o, sharpness);
+  CHECK(r.iteration == std::vector<nnt::Index>{0, 10, 20, 25});  // every 10th and the last
+  CHECK(r.loss.size() == 4);
+  CHECK(r.sharpness.size() == 4);
+  CHECK(calls == 4);
+  CHECK(r.sharpness.front() == Approx(5.0).epsilon(1e-12));
+  CHECK(r.evaluations == 26);
+}
+
 TEST_CASE("optimizers: schedules", "[optimizers]") {
   CHECK(nnt::step_schedule{1.0, 0.1, 10}(25) == Approx(0.01));
   const nnt::cosine_schedule c{1.0, 0.1, 100};
