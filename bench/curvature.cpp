@@ -5,10 +5,17 @@
 //   the baseline time (nnt/baseline) is that long run.
 //   Hutchinson trace (200 probes at most, relative SE reported) and SLQ density (10 probes × 60
 //   steps): time and HVPs.
+// `bench_curvature --dump-hessian FILE [width]` instead writes the dense Hessian of the width-96
+// problem (float64, row-major, preceded by its int64 size) and prints nnt's top eigenvalue and HVP
+// count, for bench/compare/curvature_dense.py to check against LAPACK's dense eigensolver.
 #include <nnt/curvature/spectrum.hpp>
 #include <nnt/mlp/derivatives.hpp>
 
 #include <Eigen/Eigenvalues>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 
 #include "common/bench_main.hpp"
 
@@ -76,6 +83,31 @@ BENCHMARK(BM_top_eigenvalue)->Arg(96)->Arg(300)->UseManualTime()->Unit(benchmark
 BENCHMARK(BM_hutchinson)->Arg(96)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_slq_density)->Arg(96)->Unit(benchmark::kMillisecond)->Iterations(3);
 
+int dump_hessian(const char* path, nnt::Index width) {
+  const Hop H = make_hessian(width);
+  const nnt::Index P = H.rows();
+  nnt::eigen_options o;
+  o.tolerance = 1e-6;
+  const auto top = nnt::top_eigenpairs(H, 1, o);
+  std::ofstream out(path, std::ios::binary);
+  const std::int64_t n = P;
+  out.write(reinterpret_cast<const char*>(&n), sizeof n);
+  Eigen::VectorXd e = Eigen::VectorXd::Zero(P), column;
+  for (nnt::Index j = 0; j < P; ++j) {  // column j of the symmetric H = row j
+    e(j) = 1;
+    H.apply(e, column);
+    e(j) = 0;
+    out.write(reinterpret_cast<const char*>(column.data()), std::streamsize(P * sizeof(double)));
+  }
+  std::printf("parameters %lld\nnnt_top_eigenvalue %.17g\nnnt_hvps %lld\nstatus %s\n", static_cast<long long>(P),
+              top.values(0), static_cast<long long>(top.operator_applications), std::string(nnt::to_string(top.state)).c_str());
+  return out ? 0 : 1;
+}
+
 }  // namespace
 
-NNT_BENCHMARK_MAIN()
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::strcmp(argv[1], "--dump-hessian") == 0)
+    return dump_hessian(argv[2], argc >= 4 ? std::atoi(argv[3]) : 96);
+  return nnt_bench::run(argc, argv);
+}
