@@ -19,3 +19,5 @@
 
 #include "dynamics/integrators.hpp"
 #include "dynamics/optimizers.hpp"
+
+#include "kernels/closed_form.hpp"
