@@ -21,15 +21,6 @@ double averaged_gap(F&& f, Sub&& subgradient, const Eigen::VectorXd& w0, double 
   }
   return f(sum / T);
 }
-double slope(const std::vector<double>& x, const std::vector<double>& y) {
-  double mx = 0, my = 0, sxy = 0, sxx = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) { mx += std::log(x[i]) / x.size(); my += std::log(y[i]) / x.size(); }
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxy += (std::log(x[i]) - mx) * (std::log(y[i]) - my);
-    sxx += (std::log(x[i]) - mx) * (std::log(x[i]) - mx);
-  }
-  return sxy / sxx;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,7 +46,7 @@ int main(int argc, char** argv) {
   }
   claims.check_at_most("H7-l1-gap-below-DG/sqrt(T)-max-ratio", 1.0, worst);
   // Rate: for ‖w‖₁ the averaged iterate's gap is Θ(D/√T) — slope −½ (±0.05, a fit over 3.5 decades).
-  claims.check("H7-l1-fitted-slope", -0.5, slope(Ts, gaps), tol::abs, 0.05);
+  claims.check("H7-l1-fitted-slope", -0.5, nnt_examples::loglog_slope(Ts, gaps), tol::abs, 0.05);
 
   // Mean absolute residual of an overdetermined system (non-smooth, convex).
   const int m = 30;

@@ -46,16 +46,10 @@ int main(int argc, char** argv) {
   }
   claims.check_at_most("H10-gap-below-bound-for-T=10..1e4-max-ratio", 1.0, worst);
   claims.report("max-gap-over-bound", worst, "how much room the bound leaves (1 = tight)");
-  // Rate: the bound is O(log T / T); the measured gap follows it (fitted log-log slope over the last
-  // five T near −1, the log factor makes it slightly shallower).
-  const int k = 5, n0 = int(Ts.size()) - k;
-  double mx = 0, my = 0, sxy = 0, sxx = 0;
-  for (int i = n0; i < int(Ts.size()); ++i) { mx += std::log(Ts[i]) / k; my += std::log(gaps[i]) / k; }
-  for (int i = n0; i < int(Ts.size()); ++i) {
-    sxy += (std::log(Ts[i]) - mx) * (std::log(gaps[i]) - my);
-    sxx += (std::log(Ts[i]) - mx) * (std::log(Ts[i]) - mx);
-  }
-  claims.report("fitted-slope-of-gap", sxy / sxx, "log-log slope over T = 500..1e4 (bound: -1 up to the log factor)");
+  // Rate: the bound is O(log T / T) (slope ≈ −1); the fitted slope of the measured gap over the last
+  // five T is reported — on this problem the gap decays faster than the bound.
+  const std::vector<double> tail_T(Ts.end() - 5, Ts.end()), tail_gap(gaps.end() - 5, gaps.end());
+  claims.report("fitted-slope-of-gap", nnt_examples::loglog_slope(tail_T, tail_gap), "log-log slope over T = 500..1e4 (bound: -1 up to the log factor)");
   nnt_examples::write_plot(opt, "gap_vs_T", {"T", "L(w_T) - L*", "bound"}, {Ts, gaps, bounds},
                            {.title = "H10: regularised GD on least squares", .xlabel = "T", .ylabel = "gap", .logx = true, .logy = true,
                             .extra = "set style data linespoints\n"});

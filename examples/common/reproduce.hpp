@@ -106,6 +106,21 @@ class claims {
   int failures_ = 0;
 };
 
+/// Least-squares slope of log y against log x (rates and orders from log–log plots).
+inline double loglog_slope(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = double(x.size());
+  double mx = 0, my = 0, sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    mx += std::log(x[i]) / n;
+    my += std::log(y[i]) / n;
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (std::log(x[i]) - mx) * (std::log(y[i]) - my);
+    sxx += (std::log(x[i]) - mx) * (std::log(x[i]) - mx);
+  }
+  return sxy / sxx;
+}
+
 struct plot_spec {
   std::string title{}, xlabel{}, ylabel{};
   bool logx = false, logy = false;
