@@ -128,12 +128,11 @@ bool record_and_check(optimization_result<S>& r, const optimizer_options& o,
   return diverged || converged;
 }
 
-template <class S, class Objective>
-optimization_result<S> start(Objective& f, const vector_arg<S>& theta0, const optimizer_options& o) {
+template <class S>
+optimization_result<S> start(const vector_arg<S>& theta0, const optimizer_options& o) {
   require_options(o);
   require_at_least<Index>("theta0.size()", theta0.size(), 1);
   require_finite("theta0", theta0);
-  (void)f;
   optimization_result<S> r;
   r.theta = theta0;
   return r;
@@ -152,24 +151,17 @@ optimization_result<S> momentum(Objective& f, const vector_arg<S>& theta0, Sched
   detail::require_schedule(eta);
   require_finite("mu", mu);
   if (!(mu >= 0 && mu < 1)) throw_invalid_argument("mu", "a value in [0, 1)", format_value(mu));
-  auto r = detail::start<S>(f, theta0, o);
+  auto r = detail::start<S>(theta0, o);
   Vector<S> g, v = Vector<S>::Zero(r.theta.size()), lookahead;
   for (Index it = 0;; ++it) {
-    double loss;
-    if (nesterov && mu > 0) {
-      // Record f and ∇f at θ; step with the gradient at the look-ahead point θ + μv.
-      loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
-      ++r.evaluations;
-      if (detail::record_and_check(r, o, callback, it, loss, double(g.norm()), it == o.max_iterations)) break;
-      if (it == o.max_iterations) break;
+    const double loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
+    ++r.evaluations;
+    if (detail::record_and_check(r, o, callback, it, loss, double(g.norm()), it == o.max_iterations)) break;
+    if (it == o.max_iterations) break;
+    if (nesterov && mu > 0) {  // step with the gradient at the look-ahead point θ + μv
       lookahead = r.theta + S(mu) * v;
       f.value_and_gradient(lookahead, g);
       ++r.evaluations;
-    } else {
-      loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
-      ++r.evaluations;
-      if (detail::record_and_check(r, o, callback, it, loss, double(g.norm()), it == o.max_iterations)) break;
-      if (it == o.max_iterations) break;
     }
     v = S(mu) * v - S(eta(it)) * g;
     r.theta += v;
@@ -202,7 +194,7 @@ optimization_result<S> adam(Objective& f, const vector_arg<S>& theta0, Schedule 
   require_in_range("beta1", a.beta1, 0.0, 1.0 - 1e-12);
   require_in_range("beta2", a.beta2, 0.0, 1.0 - 1e-12);
   require_positive("epsilon", a.epsilon);
-  auto r = detail::start<S>(f, theta0, o);
+  auto r = detail::start<S>(theta0, o);
   const Index n = r.theta.size();
   Vector<S> g, m = Vector<S>::Zero(n), s = Vector<S>::Zero(n);
   for (Index it = 0;; ++it) {
@@ -234,7 +226,7 @@ optimization_result<S> lbfgs(Objective& f, const vector_arg<S>& theta0, const lb
   require_at_least<Index>("memory", l.memory, 1);
   require_in_range("armijo", l.armijo, 1e-12, 0.5);
   require_in_range("backtrack", l.backtrack, 0.01, 0.99);
-  auto r = detail::start<S>(f, theta0, o);
+  auto r = detail::start<S>(theta0, o);
   std::deque<Vector<S>> s_hist, y_hist;
   std::deque<S> rho_hist;
   Vector<S> g, g_new, d, trial;
@@ -338,7 +330,7 @@ optimization_result<S> sgd(Objective& f, const vector_arg<S>& theta0, Schedule e
   if (batch_size < 1 || batch_size > n)
     throw_invalid_argument("batch_size", "a value in [1, " + std::to_string(n) + "]", std::to_string(batch_size));
   require_at_least<Index>("epochs", epochs, 1);
-  auto r = detail::start<S>(f, theta0, o);
+  auto r = detail::start<S>(theta0, o);
   random_generator rng(seed);
   std::vector<Index> order(n);
   for (Index i = 0; i < n; ++i) order[i] = i;
