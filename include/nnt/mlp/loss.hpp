@@ -10,6 +10,7 @@
 // example) are what backprop, the R-operator and Gauss–Newton need.
 #pragma once
 
+#include "../core/activation.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 
@@ -33,17 +34,6 @@ template <class S>
 real_type_t<S> reduction_factor(reduction r, Index N) {
   using R = real_type_t<S>;
   return r == reduction::mean && N > 0 ? R(1) / R(N) : R(1);
-}
-template <class S>
-S log1p_exp(const S& x) {  // softplus, overflow-free
-  using std::exp;
-  using std::log;
-  return scalar_value(x) > 0 ? S(x + log(S(1.0 + S(exp(-x))))) : S(log(S(1.0 + S(exp(x)))));
-}
-template <class S>
-S logistic(const S& x) {
-  using std::exp;
-  return S(1.0 / S(1.0 + S(exp(-x))));
 }
 }  // namespace detail
 
@@ -81,14 +71,14 @@ struct binary_cross_entropy_loss {
     S total = 0;
     for (Index j = 0; j < Z.cols(); ++j)
       for (Index i = 0; i < Z.rows(); ++i)
-        total += detail::log1p_exp(Z(i, j)) - Y(i, j) * Z(i, j);
+        total += activation_formulas::softplus::value(Z(i, j), 0.0) - Y(i, j) * Z(i, j);
     return S(detail::reduction_factor<S>(red, Z.cols()) * total);
   }
   template <class S>
   S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     const S v = value(Z, Y);
     const auto c = detail::reduction_factor<S>(red, Z.cols());
-    G = Z.unaryExpr([](const S& z) { return detail::logistic(z); });
+    G = Z.unaryExpr([](const S& z) { return activation_formulas::sigmoid(z); });
     G = c * (G - Y);
     return v;
   }
@@ -96,14 +86,14 @@ struct binary_cross_entropy_loss {
   void hessian_product(const Matrix<S>& Z, const matrix_arg<S>&, const matrix_arg<S>& V, Matrix<S>& out) const {
     const auto c = detail::reduction_factor<S>(red, Z.cols());
     out = Z.unaryExpr([](const S& z) {
-             const S s = detail::logistic(z);
+             const S s = activation_formulas::sigmoid(z);
              return S(s * S(1.0 - s));
            }).cwiseProduct(V) * c;
   }
   template <class S>
   Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>&, Index a) const {
     Vector<S> d = Z.col(a).unaryExpr([](const S& z) {
-      const S s = detail::logistic(z);
+      const S s = activation_formulas::sigmoid(z);
       return S(s * S(1.0 - s));
     });
     return detail::reduction_factor<S>(red, Z.cols()) * Matrix<S>(d.asDiagonal());
