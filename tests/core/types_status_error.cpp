@@ -75,6 +75,10 @@ TEST_CASE("error: messages name the argument, what was expected and what was giv
                     "p: expected a value in [0, 1], got 2");
   NNT_CHECK_INVALID(nnt::require_finite("eta", std::numeric_limits<double>::infinity()),
                     "eta: expected a finite value, got inf");
+  NNT_CHECK_INVALID(nnt::require_covariance_2x2("c", 1.0, 1.5, 2.0),
+                    "c12: expected c12² ≤ c11·c22 (a positive semi-definite covariance), got 1.5 with c11 = 1, c22 = 2");
+  NNT_CHECK_INVALID(nnt::require_covariance_2x2("c", 1.0, 0.0, -2.0), "c22: expected a non-negative value, got -2");
+  CHECK_NOTHROW(nnt::require_covariance_2x2("c", 0.3, 0.3 * (1 + 1e-16), 0.3));  // equal inputs, rounding
   NNT_CHECK_INVALID(nnt::throw_invalid_argument("a", "b", "c"), "a: expected b, got c");
 }
 

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <concepts>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -138,6 +139,24 @@ void require_in_range(std::string_view name, const T& x, const U& lo, const U& h
   if (!(v >= lo && v <= hi))
     throw_invalid_argument(name, "a value in [" + format_value(lo) + ", " + format_value(hi) + "]",
                            format_value(x));
+}
+
+/// A 2×2 covariance [[c11, c12], [c12, c22]] named by a prefix ("q" → "q11", "q12", "q22"):
+/// finite entries, non-negative variances, c12² ≤ c11·c22 up to a few ulps of rounding (as for the
+/// Gram matrix of equal inputs). "q12: expected q12² ≤ q11·q22 (…), got 2 with q11 = 1, q22 = 1".
+template <class S>
+void require_covariance_2x2(std::string_view prefix, const S& c11, const S& c12, const S& c22) {
+  const std::string p(prefix), n11 = p + "11", n12 = p + "12", n22 = p + "22";
+  require_finite(n11, c11);
+  require_finite(n12, c12);
+  require_finite(n22, c22);
+  require_nonnegative(n11, c11);
+  require_nonnegative(n22, c22);
+  const S slack = 8 * std::numeric_limits<S>::epsilon() * c11 * c22;
+  if (c12 * c12 > c11 * c22 + slack)
+    throw_invalid_argument(n12, n12 + "² ≤ " + n11 + "·" + n22 + " (a positive semi-definite covariance)",
+                           format_value(c12) + " with " + n11 + " = " + format_value(c11) + ", " +
+                               n22 + " = " + format_value(c22));
 }
 
 }  // namespace nnt

@@ -130,17 +130,7 @@ struct bivariate_factor {
 
 template <class S>
 bivariate_factor<S> bivariate_cholesky(S q11, S q12, S q22) {
-  require_finite("q11", q11);
-  require_finite("q12", q12);
-  require_finite("q22", q22);
-  require_nonnegative("q11", q11);
-  require_nonnegative("q22", q22);
-  // Allow q12² to exceed q11·q22 by rounding (a few ulps), as for a Gram matrix of equal inputs.
-  const S slack = 8 * std::numeric_limits<S>::epsilon() * q11 * q22;
-  if (q12 * q12 > q11 * q22 + slack)
-    throw_invalid_argument("q12", "q12² ≤ q11·q22 (a positive semi-definite covariance)",
-                           format_value(q12) + " with q11 = " + format_value(q11) +
-                               ", q22 = " + format_value(q22));
+  require_covariance_2x2("q", q11, q12, q22);
   bivariate_factor<S> f{};
   if (q11 == 0) {
     f.a = 0;

@@ -57,19 +57,10 @@ namespace detail {
 
 template <class S>
 void require_pair(const gaussian_pair<S>& p) {
-  require_finite("k11", p.k11);
-  require_finite("k22", p.k22);
-  require_finite("k12", p.k12);
+  require_covariance_2x2("k", p.k11, p.k12, p.k22);
   require_finite("dist", p.dist);
   require_finite("diff", p.diff);
-  require_nonnegative("k11", p.k11);
-  require_nonnegative("k22", p.k22);
   require_nonnegative("dist", p.dist);
-  const S slack = 8 * std::numeric_limits<S>::epsilon() * p.k11 * p.k22;
-  if (p.k12 * p.k12 > p.k11 * p.k22 + slack)
-    throw_invalid_argument("k12", "k12² ≤ k11·k22 (a positive semi-definite covariance)",
-                           format_value(p.k12) + " with k11 = " + format_value(p.k11) +
-                               ", k22 = " + format_value(p.k22));
 }
 
 // Angle between the two "vectors" of norms a = √k11, b = √k22 with ‖u − v‖² = dist:
