@@ -75,9 +75,7 @@ class random_generator {
 
   /// N(mean, stddev²).
   double normal(double mean, double stddev) {
-    require_finite("mean", mean);
-    require_nonnegative("stddev", stddev);
-    require_finite("stddev", stddev);
+    require_normal_parameters(mean, stddev);
     return mean + stddev * normal();
   }
 
@@ -96,9 +94,7 @@ class random_generator {
   /// Fills x (any dense Eigen object, column-major order) with N(mean, stddev²) draws.
   template <class Derived>
   void fill_normal(const Eigen::DenseBase<Derived>& x, double mean = 0.0, double stddev = 1.0) {
-    require_finite("mean", mean);
-    require_nonnegative("stddev", stddev);
-    require_finite("stddev", stddev);
+    require_normal_parameters(mean, stddev);
     fill(x, [&] { return mean + stddev * normal(); });
   }
 
@@ -119,6 +115,12 @@ class random_generator {
   std::mt19937_64& engine() { return engine_; }
 
  private:
+  static void require_normal_parameters(double mean, double stddev) {
+    require_finite("mean", mean);
+    require_nonnegative("stddev", stddev);
+    require_finite("stddev", stddev);
+  }
+
   static void require_interval(double lo, double hi) {
     require_finite("lo", lo);
     require_finite("hi", hi);
