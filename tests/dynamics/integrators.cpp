@@ -3,6 +3,7 @@
 
 #include <unsupported/Eigen/MatrixFunctions>
 
+#include "quadratic_objective.hpp"
 #include "support/testing.hpp"
 
 namespace {
@@ -87,19 +88,11 @@ TEST_CASE("integrators: exact linear flow equals the matrix exponential; RK4 gra
     const Eigen::MatrixXd E = (-t * H).exp();
     CHECK((flow.at(t, theta0) - (star + E * (theta0 - star))).norm() < 1e-13 * theta0.norm());
   }
-  struct quadratic {
-    Eigen::MatrixXd H;
-    Eigen::VectorXd star;
-    double value(const Eigen::VectorXd& v) { return 0.5 * (v - star).dot(H * (v - star)); }
-    double value_and_gradient(const Eigen::VectorXd& v, Eigen::VectorXd& g) {
-      g = H * (v - star);
-      return value(v);
-    }
-  } q{H, star};
-  STATIC_REQUIRE(nnt::objective<quadratic>);
+  quadratic_objective q{H, star};
+  STATIC_REQUIRE(nnt::objective<quadratic_objective>);
   Eigen::VectorXd x = theta0;
   nnt::rk4_stepper<> rk4;
-  nnt::integrate_const(rk4, nnt::gradient_flow<quadratic>(q), x, 0.0, 2.0, 1e-3);
+  nnt::integrate_const(rk4, nnt::gradient_flow<quadratic_objective>(q), x, 0.0, 2.0, 1e-3);
   // RK4 global error ≈ C h⁴ with h = 1e-3 and ‖H‖ ≈ 10: far below 1e-9.
   CHECK((x - flow.at(2.0, theta0)).norm() < 1e-9);
 }

@@ -5,22 +5,13 @@
 
 #include <algorithm>
 
+#include "quadratic_objective.hpp"
 #include "support/testing.hpp"
 
 namespace {
 
-// f = ½(θ − θ*)ᵀH(θ − θ*) with known μ = λ_min, L = λ_max.
-struct quadratic {
-  Eigen::MatrixXd H;
-  Eigen::VectorXd star;
-  double value(const Eigen::VectorXd& v) { return 0.5 * (v - star).dot(H * (v - star)); }
-  double value_and_gradient(const Eigen::VectorXd& v, Eigen::VectorXd& g) {
-    g = H * (v - star);
-    return value(v);
-  }
-};
-
-quadratic make_quadratic(double mu, double L, int n = 6) {
+// A quadratic with eigenvalues evenly spaced in [μ, L] (μ = λ_min, L = λ_max).
+quadratic_objective make_quadratic(double mu, double L, int n = 6) {
   nnt::random_generator rng(n);  // seeded: Eigen's Random() depends on std::rand's global state
   Eigen::MatrixXd G(n, n);
   rng.fill_normal(G);
