@@ -5,6 +5,7 @@
 #include "core/activation.hpp"
 #include "core/error.hpp"
 #include "core/objective.hpp"
+#include "core/parameterization.hpp"
 #include "core/quadrature.hpp"
 #include "core/random.hpp"
 #include "core/status.hpp"
@@ -21,3 +22,9 @@
 #include "dynamics/optimizers.hpp"
 
 #include "kernels/closed_form.hpp"
+#include "kernels/criticality.hpp"
+#include "kernels/empirical.hpp"
+#include "kernels/layer.hpp"
+#include "kernels/moments.hpp"
+#include "kernels/nngp_ntk.hpp"
+#include "kernels/regression.hpp"

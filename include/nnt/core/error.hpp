@@ -24,6 +24,14 @@ class invalid_argument : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+/// Thrown only by convenience functions that return a bare value where the full result type would
+/// carry a non-ok nnt::status (e.g. nngp_gram() when a variance overflows): the message names the
+/// status and where it arose. Use the result-returning function to handle the status yourself.
+class numerical_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Shortest text that reads back to the same number ("0.1", "-1", "nan", "inf", "12").
 template <class T>
 std::string format_value(const T& x) {

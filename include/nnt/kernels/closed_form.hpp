@@ -42,6 +42,15 @@ gaussian_pair<S> make_gaussian_pair(S k11, S k22, S k12) {
   return {k11, k22, k12, std::max(S(0), k11 + k22 - 2 * k12), k22 - k11};
 }
 
+/// A pair from recursion values, with k12 clamped into the Cauchy–Schwarz range |k12| ≤ √(k11k22)
+/// that rounding can leave by an ulp for (nearly) identical inputs.
+template <class S>
+gaussian_pair<S> rounded_gaussian_pair(S k11, S k22, S k12, S dist, S diff) {
+  using std::sqrt;
+  const S bound = sqrt(k11) * sqrt(k22);
+  return {k11, k22, std::clamp(k12, -bound, bound), std::max(dist, S(0)), diff};
+}
+
 /// The expectations a kernel layer needs from one activation.
 template <class S = double>
 struct pair_moments {

@@ -14,6 +14,7 @@
 
 #include "../core/activation.hpp"
 #include "../core/error.hpp"
+#include "../core/parameterization.hpp"
 #include "../core/random.hpp"
 #include "../core/types.hpp"
 
@@ -23,8 +24,6 @@
 #include <vector>
 
 namespace nnt {
-
-enum class parameterization { standard, ntk };
 
 struct mlp_options {
   parameterization param = parameterization::standard;
