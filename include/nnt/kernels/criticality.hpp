@@ -6,17 +6,23 @@
 // K* > 0 is a root of E_K[σσ″] = 0, with C_w = 1/E_K[σ′²] and C_b = K − C_w E_K[σ²] ≥ 0 — a 1-D
 // root search (critical_points). K* = 0 (σ(0) = 0, C_b = 0, C_w = 1/σ′(0)²) is critical only if
 // the fixed point attracts from above: K′ = K + a K² + … with a < 0 (tanh, erf), reported as `stable`.
-// Expectations: closed forms for ReLU/leaky ReLU/identity, Gauss–Hermite (order 256, 1-D) otherwise.
+// Expectations: closed forms for ReLU/leaky ReLU/identity; otherwise composite 10-point
+// Gauss–Legendre in x = √K z over |x| ≤ 9√K with panels no wider than min(½, √K/4), which resolves
+// σ's features at scale 1 for any K (a fixed Gauss–Hermite rule does not: at K ≈ 70 its 256 nodes
+// put a spurious root of E[σσ″] into GELU; checked against mpmath quad).
 // Off criticality the approach to K* is exponential with correlation length ξ = −1/ln χ.
 #pragma once
 
 #include "../core/activation.hpp"
 #include "../core/error.hpp"
-#include "../core/quadrature.hpp"
 #include "../core/status.hpp"
 #include "layer.hpp"
 
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <limits>
 #include <vector>
 
@@ -28,10 +34,24 @@ struct single_input_moments {
 };
 
 namespace detail {
-inline const gauss_hermite_rule<double>& criticality_rule() {
-  static const gauss_hermite_rule<double> rule = gauss_hermite<double>(256);
+
+// The 10-point Gauss–Legendre rule on [−1, 1] (Golub–Welsch), built once.
+struct legendre_rule {
+  Eigen::Matrix<double, 10, 1> nodes, weights;
+};
+inline const legendre_rule& legendre10() {
+  static const legendre_rule rule = [] {
+    Eigen::Matrix<double, 10, 10> J = Eigen::Matrix<double, 10, 10>::Zero();
+    for (int k = 1; k < 10; ++k) J(k, k - 1) = J(k - 1, k) = k / std::sqrt(4.0 * k * k - 1);
+    Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 10, 10>> eig(J);
+    legendre_rule r;
+    r.nodes = eig.eigenvalues();
+    r.weights = 2 * eig.eigenvectors().row(0).transpose().array().square();
+    return r;
+  }();
   return rule;
 }
+
 }  // namespace detail
 
 inline single_input_moments gaussian_moments(const activation& sigma, double K) {
@@ -47,14 +67,25 @@ inline single_input_moments gaussian_moments(const activation& sigma, double K) 
     }
     default: break;
   }
-  const auto& rule = detail::criticality_rule();
-  const double s = std::sqrt(K);
-  for (Index i = 0; i < rule.order(); ++i) {
-    const double u = s * rule.nodes(i), w = rule.weights(i);
-    const double v = sigma.value(u), d = sigma.derivative(u);
-    m.sigma2 += w * v * v;
-    m.dsigma2 += w * d * d;
-    m.sigma_d2sigma += w * v * sigma.second_derivative(u);
+  if (K == 0) {
+    const double v = sigma.value(0.0), d = sigma.derivative(0.0);
+    return {v * v, d * d, v * sigma.second_derivative(0.0)};
+  }
+  const auto& gl = detail::legendre10();
+  const double s = std::sqrt(K), half_width = 9 * s, h = std::min(0.5, s / 4);
+  const Index panels = static_cast<Index>(std::ceil(2 * half_width / h));
+  const double w_panel = 2 * half_width / double(panels);
+  const double norm = 1 / std::sqrt(2 * std::numbers::pi * K);
+  for (Index p = 0; p < panels; ++p) {
+    const double centre = -half_width + (double(p) + 0.5) * w_panel;
+    for (int i = 0; i < 10; ++i) {
+      const double x = centre + 0.5 * w_panel * gl.nodes(i);
+      const double w = 0.5 * w_panel * gl.weights(i) * norm * std::exp(-x * x / (2 * K));
+      const double v = sigma.value(x), d = sigma.derivative(x);
+      m.sigma2 += w * v * v;
+      m.dsigma2 += w * d * d;
+      m.sigma_d2sigma += w * v * sigma.second_derivative(x);
+    }
   }
   return m;
 }
