@@ -5,6 +5,7 @@
 #include <Eigen/Eigenvalues>
 
 #include <array>
+#include <vector>
 #include <cmath>
 #include <numbers>
 
@@ -285,4 +286,40 @@ TEST_CASE("bad kernel input is rejected with a clear message", "[kernels][gram]"
   nnt::kernel_gram_options o;
   o.block = 0;
   NNT_CHECK_INVALID(nnt::kernel_gram(net, random_inputs(3, 4, 22), o), "block: expected at least 1, got 0");
+}
+
+TEST_CASE("vectorised ReLU pass matches the arc-cosine formula at known angles", "[kernels][gram]") {
+  // Inputs r_i (cos φ_i, sin φ_i): the angle between i and j is known exactly, so
+  // K² = C_w (√(K¹_ii K¹_jj)/2π)(sin θ + (π − θ) cos θ) and Θ² = K² + C_w ((π − θ)/2π) K¹_ij are
+  // evaluated in long double from θ itself (no arccos), across the fast path's range (θ from the
+  // exact-path threshold ≈ 0.09 up to π) and on both sides of the threshold.
+  const std::vector<double> phis{0.0, 0.05, 0.085, 0.095, 0.12, 0.3, 1.0, 1.5707, 2.5, 3.0, 3.14, 3.14159};
+  const Index n = static_cast<Index>(phis.size());
+  Matrix<double> X(2, n);
+  std::vector<double> radius;
+  for (Index i = 0; i < n; ++i) {
+    radius.push_back(0.5 + 0.1 * double(i));
+    X(0, i) = radius.back() * std::cos(phis[std::size_t(i)]);
+    X(1, i) = radius.back() * std::sin(phis[std::size_t(i)]);
+  }
+  const double C_w = 1.7;
+  const auto r = nnt::kernel_gram(nnt::fully_connected_kernel(2, nnt::activation::relu(), C_w, 0.0), X);
+  const long double pi_l = std::numbers::pi_v<long double>;
+  double worst = 0;  // error relative to the tolerance below
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < n; ++j) {
+      const long double theta = std::fabs((long double)phis[std::size_t(i)] - (long double)phis[std::size_t(j)]);
+      const long double k1ii = C_w * radius[std::size_t(i)] * radius[std::size_t(i)] / 2.0L;
+      const long double k1jj = C_w * radius[std::size_t(j)] * radius[std::size_t(j)] / 2.0L;
+      const long double k1ij = std::sqrt(k1ii * k1jj) * std::cos(theta);
+      const long double k2 = C_w * std::sqrt(k1ii * k1jj) / (2 * pi_l) * (std::sin(theta) + (pi_l - theta) * std::cos(theta));
+      const long double t2 = k2 + C_w * (pi_l - theta) / (2 * pi_l) * k1ij;
+      // rounding: the inputs' angles are exact only to ~ε (cos/sin of φ), a few ε per formula; near
+      // θ = π, cos²(θ/2) = 1 − sin²(θ/2) carries an absolute error ε, so sin θ is off by ~2ε/(π − θ)
+      // (documented in nngp_ntk.hpp; exactly antiparallel inputs are exact)
+      const double tolerance = 2e-14 + 4 * 2.2e-16 / std::max(double(pi_l - theta), 1e-300);
+      worst = std::max({worst, relative_error(r.nngp(i, j), k2, 1.0) / tolerance,
+                        relative_error(r.ntk(i, j), t2, 1.0) / tolerance});
+    }
+  CHECK(worst < 1.0);
 }

@@ -5,13 +5,16 @@
 //      from the columns (O(d)) where dist < (k_aa + k_bb)/4 would lose digits;
 //   2. every input's diagonal entry goes through all steps (O(N · steps)), keeping k, √k and 1/√k;
 //   3. each column segment of the upper triangle (`block` rows) goes through all steps while it
-//      sits in L1, and the result is mirrored. OpenMP shares the segments among threads.
+//      sits in L1; tiles of 32 such columns are mirrored below the diagonal while in cache.
+//      OpenMP shares the tiles among threads.
 // ReLU and leaky ReLU run a vectorised arc-cosine pass: θ/2 = asin(x) for x = min(s, c) ≤ 1/√2
-// with s² = sin²(θ/2) = (dist − (√k_aa − √k_bb)²)/(4√(k_aa k_bb)), asin(x)/x a degree-20 polynomial
-// in 4x² − 1 (Chebyshev fit, relative error 2.2e-16 in double); entries with dist < (k_aa + k_bb)/512
-// (near-duplicates, where (√k_aa − √k_bb)² from the square roots loses more than 64ε relative) or a
-// zero variance are recomputed by the exact scalar closed form (kernels/closed_form.hpp). Other
-// activations go through kernels/moments.hpp entry by entry. A diagonal that overflows (deep nets
+// with s² = sin²(θ/2) = (dist − (√k_aa − √k_bb)²)/(4√(k_aa k_bb)), asin(x)/x a degree-17 polynomial
+// in 4x² − 1 (Chebyshev interpolant, relative error 2.1e-16 in double, checked against mpmath); entries with dist < (k_aa + k_bb)/128
+// (near-duplicates, where (√k_aa − √k_bb)² from the square roots would lose digits) or a zero
+// variance are recomputed by the exact scalar closed form (kernels/closed_form.hpp). Other
+// activations go through kernels/moments.hpp entry by entry. Nearly antiparallel inputs (θ within δ
+// of π, not exactly π) keep only an absolute accuracy ~ε/δ in sin θ, since cos²(θ/2) = 1 − sin²(θ/2)
+// (the closed forms share this; carrying E(u + v)² as well would remove it). A diagonal that overflows (deep nets
 // with C_w > critical in float) is reported as status::overflow with the step, never as silent inf.
 #pragma once
 
@@ -107,23 +110,24 @@ diagonal_table<S> diagonal_states(const kernel_network& net, const Matrix<S>& X,
 }
 
 // asin(x)/x for x² ∈ [0, ½] as a polynomial in t = 4x² − 1 (see the header comment).
-inline constexpr std::array<double, 21> asin_over_x_coefficients = {
-    1.04719755119659774622,   0.0537514935913268831189, 0.00779890223897362983436,
-    0.00151966853960070430622, 0.000340863723422356587582, 0.0000830231778741789102123,
-    0.0000213455525023407982127, 0.00000570178362063615141834, 0.00000156696342252377888418,
-    4.40196531028930638479e-7, 1.25842626704542896272e-7, 3.64941768612148442952e-8,
-    1.07088463647073778037e-8, 3.16905601209468540435e-9, 9.46796605847488797847e-10,
-    2.91273204815047482356e-10, 8.86808218416318715505e-11, 2.21316851320387599672e-11,
-    6.58956868182935643911e-12, 4.20458578523451423087e-12, 1.33711797207490416389e-12};
+inline constexpr std::array<double, 18> asin_over_x_coefficients = {
+    1.04719755119659784495,     0.0537514935913271878641,   0.00779890223895773231402,
+    0.00151966853958241959326,  0.000340863723843060019653, 0.0000830231781959898583742,
+    0.0000213455482257607498911, 0.00000570178104614856612338, 0.00000156698512396274095153,
+    4.40207687141800249978e-7,  1.2578111625941098451e-7,   3.64657794830012877519e-8,
+    1.08102174696671546044e-8,  3.21274428626938777878e-9,  8.51501430298579885527e-10,
+    2.51329639855319597163e-10, 1.34212156828253462473e-10, 4.21034676119027025638e-11};
 
 template <class S>
 using segment = Eigen::Array<S, Eigen::Dynamic, 1>;
 
 // Entries the vectorised ReLU pass must not be trusted with: a zero variance, or a distance below
-// (k_aa + k_bb)/512 where (√k_aa − √k_bb)² from rounded roots costs more than 64ε relative.
+// (k_aa + k_bb)/128, where (√k_aa − √k_bb)² from rounded roots would cost more than ~20ε relative
+// and θ − sin θ (θ ≲ 0.1) would need its series. Random data rarely comes this close (none of the
+// 5·10⁵ pairs of 1000 Gaussian inputs in d = 100 through 10 ReLU layers); near-duplicates do.
 template <class S>
 bool needs_exact_relu(S dist, S ka, S kb) {
-  return !(dist >= (ka + kb) / S(512)) || !(ka > 0) || !(kb > 0);
+  return !(dist >= (ka + kb) / S(128)) || !(ka > 0) || !(kb > 0);
 }
 
 // Eigen's packet types carry alignment attributes that GCC warns about when they are template
@@ -152,8 +156,21 @@ struct lane_ops {
   static V madd(const V& a, const V& b, const V& c) {
     if constexpr (scalar) return a * b + c; else return Eigen::internal::pmadd(a, b, c);
   }
+  // The hardware square root where we know the packet: Eigen's EIGEN_FAST_MATH psqrt (rsqrt and
+  // Newton steps) takes more instructions on AVX-512.
   static V sqrt(const V& a) {
-    if constexpr (scalar) { using std::sqrt; return sqrt(a); } else return Eigen::internal::psqrt(a);
+    if constexpr (scalar) {
+      using std::sqrt;
+      return sqrt(a);
+#ifdef __AVX512F__
+    } else if constexpr (std::is_same_v<V, Eigen::internal::Packet8d>) {
+      return _mm512_sqrt_pd(a);
+    } else if constexpr (std::is_same_v<V, Eigen::internal::Packet16f>) {
+      return _mm512_sqrt_ps(a);
+#endif
+    } else {
+      return Eigen::internal::psqrt(a);
+    }
   }
   static V min(const V& a, const V& b) {
     if constexpr (scalar) return std::min(a, b); else return Eigen::internal::pmin(a, b);
@@ -213,13 +230,9 @@ relu_lanes<V> relu_moments_lanes(const V& dist, const V& ra, const V& ia, const 
   relu_lanes<V> out;
   out.dd = O::mul(pi_minus, O::set(inv_2pi));
   out.k = O::mul(O::mul(ab, O::set(inv_2pi)), O::madd(pi_minus, cos_theta, sin_theta));
-  // θ − sin θ: Taylor series below 0.1 (6 terms, error < 1e-27 relative), the difference above.
-  const V t2 = O::mul(theta, theta);
-  V series = O::set(S(-1.0 / 6227020800));
-  for (double coef : {1.0 / 39916800, -1.0 / 362880, 1.0 / 5040, -1.0 / 120, 1.0 / 6})
-    series = O::madd(series, t2, O::set(S(coef)));
-  series = O::mul(O::mul(theta, t2), series);
-  const V theta_minus_sin = O::select_lt(theta, O::set(S(0.1)), series, O::sub(theta, sin_theta));
+  // θ − sin θ directly: the fast path sees only θ ≳ 0.1 or radially dominated distances (see
+  // needs_exact_relu), where its absolute error ε·θ is below 1e-15 of the output distance.
+  const V theta_minus_sin = O::sub(theta, sin_theta);
   out.dist = O::madd(out.dd, dist,
                      O::madd(O::mul(theta, O::set(inv_2pi)), amb2,
                              O::mul(O::mul(ab, O::set(2 * inv_2pi)), theta_minus_sin)));
@@ -274,7 +287,7 @@ void relu_dense_segment(segment_workspace<S>& w, Index m, const S* ka, const S* 
   constexpr Index P = Eigen::internal::packet_traits<S>::Vectorizable
                           ? Index(Eigen::internal::unpacket_traits<Packet>::size)
                           : Index(1);
-  // One lane group: relu, dense, stores; returns min(ka, dist − (ka + kb)/512) per lane, which is
+  // One lane group: relu, dense, stores; returns min(ka, dist − (ka + kb)/128) per lane, which is
   // > 0 exactly where the fast path is trusted.
   auto lanes = [&](auto tag, Index i) {
     using V = decltype(tag);
@@ -290,7 +303,7 @@ void relu_dense_segment(segment_workspace<S>& w, Index m, const S* ka, const S* 
       O::store(w.t_next.data() + i,
                O::madd(O::mul(cw, r.dd), O::load(w.t.data() + i), O::madd(O::set(f.wk), r.k, O::set(f.wb))));
     const V kai = O::load(ka + i);
-    return O::min(kai, O::sub(dist, O::mul(O::set(S(1) / S(512)), O::add(kai, O::set(kb)))));
+    return O::min(kai, O::sub(dist, O::mul(O::set(S(1) / S(128)), O::add(kai, O::set(kb)))));
   };
   Index i = 0;
   S margin_min = std::numeric_limits<S>::infinity();
@@ -407,33 +420,26 @@ void propagate_segment(const segment_context<S>& c, segment_workspace<S>& w, Ind
 
 namespace detail {
 
-// A(i, j) = A(j, i) for i > j, by 64 × 64 blocks (a plain transposed copy walks memory with
-// stride N and is slower than the whole kernel pass).
+// One unit of parallel work: rows [row_begin, row_begin + rows) against columns
+// [column_begin, column_begin + columns); in the symmetric case only entries with row ≤ column.
+struct gram_tile {
+  Index row_begin, rows, column_begin, columns;
+};
+
+// Copies the computed upper part of a tile of A into its mirror image below the diagonal while
+// the tile is still in cache (a separate transposed copy of the whole matrix walks memory with
+// stride N and costs a tenth of the kernel pass).
 template <class S>
-void mirror_upper_to_lower(Matrix<S>& A, int threads) {
-  const Index n = A.rows(), b = 64, blocks = (n + b - 1) / b;
-  (void)threads;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : omp_get_max_threads())
-#endif
-  for (Index bj = 0; bj < blocks; ++bj) {
-    const Index j0 = bj * b, nj = std::min(b, n - j0);
-    for (Index bi = bj; bi < blocks; ++bi) {
-      const Index i0 = bi * b, ni = std::min(b, n - i0);
-      if (bi == bj) {
-        auto D = A.block(i0, j0, ni, nj);
-        D.template triangularView<Eigen::StrictlyLower>() = D.transpose();
-      } else {
-        A.block(i0, j0, ni, nj) = A.block(j0, i0, nj, ni).transpose();
-      }
-    }
+void mirror_tile(Matrix<S>& A, const gram_tile& t) {
+  if (t.row_begin + t.rows <= t.column_begin) {
+    A.block(t.column_begin, t.row_begin, t.columns, t.rows) = A.block(t.row_begin, t.column_begin, t.rows, t.columns).transpose();
+    return;
+  }
+  for (Index j = t.column_begin; j < t.column_begin + t.columns; ++j) {
+    const Index end = std::min(t.row_begin + t.rows, j);
+    if (end > t.row_begin) A.row(j).segment(t.row_begin, end - t.row_begin) = A.col(j).segment(t.row_begin, end - t.row_begin).transpose();
   }
 }
-
-template <class S>
-struct gram_task {
-  Index column, row_begin, rows;
-};
 
 template <class S>
 kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S>& X,
@@ -486,14 +492,16 @@ kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S
     G /= S(d);
   }
 
-  std::vector<gram_task<S>> tasks;
-  for (Index j = 0; j < m; ++j) {
-    const Index rows = symmetric ? j + 1 : n;
-    for (Index r0 = 0; r0 < rows; r0 += opt.block)
-      tasks.push_back({j, r0, std::min(opt.block, rows - r0)});
+  // Tiles of `block` rows × 32 columns, upper triangle only when symmetric.
+  const Index tile_columns = 32;
+  std::vector<gram_tile> tiles;
+  for (Index c0 = 0; c0 < m; c0 += tile_columns) {
+    const Index cols = std::min(tile_columns, m - c0);
+    const Index row_end = symmetric ? c0 + cols : n;
+    for (Index r0 = 0; r0 < row_end; r0 += opt.block) tiles.push_back({r0, std::min(opt.block, row_end - r0), c0, cols});
   }
   const segment_context<S> ctx{&net, &rules, &rows_tab, &cols_tab, d, opt.ntk};
-  const Index task_count = static_cast<Index>(tasks.size());
+  const Index tile_count = static_cast<Index>(tiles.size());
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads > 0 ? threads : omp_get_max_threads())
@@ -501,43 +509,48 @@ kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S
   {
     segment_workspace<S> w(opt.block);
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 4)
+#pragma omp for schedule(dynamic, 1)
 #endif
-    for (Index task = 0; task < task_count; ++task) {
-      const auto [j, r0, rows] = tasks[static_cast<std::size_t>(task)];
-      const auto ka = rows_tab.k.col(0).segment(r0, rows).array();
-      const S kb = cols_tab.k(j, 0);
-      w.k.head(rows) = G.col(j).segment(r0, rows).array();
-      w.dist.head(rows) = ka + kb - S(2) * w.k.head(rows);
-      w.diff.head(rows) = kb - ka;
-      w.t.head(rows).setZero();
-      // Recompute from the columns where the GEMM's cancellation would spoil dist (near pairs).
-      if (!(w.dist.head(rows) >= S(0.25) * (ka + kb)).all())
-        for (Index i = 0; i < rows; ++i)
-          if (!(w.dist(i) >= S(0.25) * (ka(i) + kb))) {
-            const auto x = X.col(r0 + i);
-            const auto y = Y.col(j);
-            w.dist(i) = (x - y).squaredNorm() / S(d);
-            w.diff(i) = (y - x).dot(y + x) / S(d);
-          }
-      propagate_segment(ctx, w, r0, rows, j, [&](Index l) {
-        if (!opt.all_layers) return;
-        res.nngp_layers[static_cast<std::size_t>(l)].col(j).segment(r0, rows) = w.k.head(rows);
-        if (opt.ntk) res.ntk_layers[static_cast<std::size_t>(l)].col(j).segment(r0, rows) = w.t.head(rows);
-      });
-      res.nngp.col(j).segment(r0, rows) = w.k.head(rows);
-      if (opt.ntk) res.ntk.col(j).segment(r0, rows) = w.t.head(rows);
+    for (Index task = 0; task < tile_count; ++task) {
+      const gram_tile& tile = tiles[static_cast<std::size_t>(task)];
+      for (Index j = tile.column_begin; j < tile.column_begin + tile.columns; ++j) {
+        const Index r0 = tile.row_begin;
+        const Index rows = symmetric ? std::min(tile.rows, j + 1 - r0) : tile.rows;
+        if (rows <= 0) continue;
+        const auto ka = rows_tab.k.col(0).segment(r0, rows).array();
+        const S kb = cols_tab.k(j, 0);
+        w.k.head(rows) = G.col(j).segment(r0, rows).array();
+        w.dist.head(rows) = ka + kb - S(2) * w.k.head(rows);
+        w.diff.head(rows) = kb - ka;
+        w.t.head(rows).setZero();
+        // Recompute from the columns where the GEMM's cancellation would spoil dist (near pairs).
+        // (a vectorised min: Eigen's all() on a comparison is a scalar loop)
+        if (!((w.dist.head(rows) - S(0.25) * (ka + kb)).minCoeff() >= 0))
+          for (Index i = 0; i < rows; ++i)
+            if (!(w.dist(i) >= S(0.25) * (ka(i) + kb))) {
+              const auto x = X.col(r0 + i);
+              const auto y = Y.col(j);
+              w.dist(i) = (x - y).squaredNorm() / S(d);
+              w.diff(i) = (y - x).dot(y + x) / S(d);
+            }
+        propagate_segment(ctx, w, r0, rows, j, [&](Index l) {
+          if (!opt.all_layers) return;
+          res.nngp_layers[static_cast<std::size_t>(l)].col(j).segment(r0, rows) = w.k.head(rows);
+          if (opt.ntk) res.ntk_layers[static_cast<std::size_t>(l)].col(j).segment(r0, rows) = w.t.head(rows);
+        });
+        res.nngp.col(j).segment(r0, rows) = w.k.head(rows);
+        if (opt.ntk) res.ntk.col(j).segment(r0, rows) = w.t.head(rows);
+      }
+      if (symmetric) {
+        mirror_tile(res.nngp, tile);
+        if (opt.ntk) mirror_tile(res.ntk, tile);
+        for (auto& a : res.nngp_layers) mirror_tile(a, tile);
+        for (auto& a : res.ntk_layers) mirror_tile(a, tile);
+      }
     }
   }
 
   if (symmetric) {
-    auto mirror = [&](Matrix<S>& A) {
-      if (A.size() > 0) mirror_upper_to_lower(A, threads);
-    };
-    mirror(res.nngp);
-    mirror(res.ntk);
-    for (auto& a : res.nngp_layers) mirror(a);
-    for (auto& a : res.ntk_layers) mirror(a);
     // Diagonal entries from the diagonal pass (same formulas, without the pair rounding).
     Index l = 0;
     for (Index s = 0; s < net.size(); ++s) {
