@@ -12,32 +12,19 @@ Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best
 """
 import argparse
 import os
-import struct
 import subprocess
 import tempfile
 import time
 
 import numpy as np
+
 import torch
 from functorch import jacrev, make_functional, vmap
 
+from matrix_io import read_matrix, write_matrix
+
 WIDTHS = [64, 512, 512, 1]
 N = 256
-
-
-def write_matrix(path, M):
-    M = np.asfortranarray(np.asarray(M, dtype=np.float64))
-    if M.ndim == 1:
-        M = M.reshape(-1, 1)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<qq", *M.shape))
-        f.write(M.tobytes(order="F"))
-
-
-def read_matrix(path):
-    with open(path, "rb") as f:
-        r, c = struct.unpack("<qq", f.read(16))
-        return np.frombuffer(f.read(), dtype=np.float64).reshape((r, c), order="F")
 
 
 def best_time(fn, repeats=5):

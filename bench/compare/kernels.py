@@ -14,12 +14,13 @@ Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best
 """
 import argparse
 import os
-import struct
 import subprocess
 import tempfile
 import time
 
 import numpy as np
+
+from matrix_io import read_matrix, write_matrix
 
 DEPTH = 10
 
@@ -56,19 +57,6 @@ def relu_nngp_ntk(X, depth, Cw=2.0, Cb=0.0):
         T += K
         diag = Cw * diag / 2 + Cb
     return K, T
-
-
-def write_matrix(path, M):
-    M = np.asfortranarray(M, dtype=np.float64)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<qq", *M.shape))
-        f.write(M.tobytes(order="F"))
-
-
-def read_matrix(path):
-    with open(path, "rb") as f:
-        r, c = struct.unpack("<qq", f.read(16))
-        return np.frombuffer(f.read(), dtype=np.float64).reshape((r, c), order="F")
 
 
 def blas_in_use():
