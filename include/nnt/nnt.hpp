@@ -28,3 +28,7 @@
 #include "kernels/moments.hpp"
 #include "kernels/nngp_ntk.hpp"
 #include "kernels/regression.hpp"
+
+#include "kan/bspline.hpp"
+#include "kan/kan.hpp"
+#include "kan/objective.hpp"

@@ -1,0 +1,214 @@
+// nnt/kan/bspline.hpp — B-spline bases on the extended grids of Kolmogorov–Arnold networks.
+// A grid of G intervals with knots g_0 < … < g_G (uniform on [a, b] or any increasing list) is
+// extended by k knots on each side with spacing h = (g_G − g_0)/G (Liu et al. 2024, "KAN"), giving
+// knots t_0 … t_{G+2k} and G + k bases B_0 … B_{G+k−1} of order k (degree k, C^{k−1}):
+//   B_{i,0} = 1[t_i ≤ x < t_{i+1}],  B_{i,j} = (x − t_i)/(t_{i+j} − t_i) B_{i,j−1}
+//                                            + (t_{i+j+1} − x)/(t_{i+j+1} − t_{i+1}) B_{i+1,j−1}
+// (Cox–de Boor), evaluated by de Boor's triangular scheme for the k + 1 bases that are nonzero at x
+// (local support: O(k²) work, never all G + k). Derivative:
+//   B′_{i,k} = k (B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})).
+// On [g_0, g_G] the bases sum to 1; on the extension [t_0, g_0) ∪ (g_G, t_{G+2k}] they are the
+// ordinary B-splines (no longer a partition of unity), and outside [t_0, t_{G+2k}] all are 0 — the
+// documented behaviour for inputs beyond the grid. Also: least-squares coefficient fits and the
+// refit of a spline onto a refined grid (grid extension G → G′), with its residual.
+#pragma once
+
+#include "../core/error.hpp"
+#include "../core/types.hpp"
+
+#include <Eigen/QR>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace nnt {
+
+class bspline_basis {
+ public:
+  /// G uniform intervals on [a, b], order k.
+  bspline_basis(double a, double b, Index G, Index k) {
+    require_finite("a", a);
+    require_finite("b", b);
+    if (!(b > a)) throw_invalid_argument("b", "a value above a = " + format_value(a), format_value(b));
+    require_at_least<Index>("G", G, 1);
+    require_at_least<Index>("k", k, 0);
+    std::vector<double> g(static_cast<std::size_t>(G + 1));
+    for (Index i = 0; i <= G; ++i) g[std::size_t(i)] = a + (b - a) * double(i) / double(G);
+    build(std::move(g), k);
+  }
+  /// Any increasing grid g_0 < … < g_G (G ≥ 1), order k.
+  bspline_basis(std::vector<double> grid, Index k) {
+    require_at_least<Index>("grid.size()", static_cast<Index>(grid.size()), 2);
+    require_at_least<Index>("k", k, 0);
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      require_finite("grid[" + std::to_string(i) + "]", grid[i]);
+      if (i > 0 && !(grid[i] > grid[i - 1]))
+        throw_invalid_argument("grid[" + std::to_string(i) + "]",
+                               "a value above grid[" + std::to_string(i - 1) + "] = " + format_value(grid[i - 1]),
+                               format_value(grid[i]));
+    }
+    build(std::move(grid), k);
+  }
+
+  Index intervals() const { return G_; }
+  Index order() const { return k_; }
+  /// Number of bases, G + k.
+  Index size() const { return G_ + k_; }
+  double lower() const { return grid_.front(); }
+  double upper() const { return grid_.back(); }
+  const std::vector<double>& grid() const { return grid_; }
+  /// t_0 … t_{G+2k}.
+  std::vector<double> knots() const { return {t_.begin() + k_, t_.end() - k_}; }
+
+  /// Values (and derivatives) of the k + 1 bases B_f … B_{f+k} at x; returns f ∈ [0, G − 1]. Bases
+  /// that do not exist (near the ends of the extended grid) and all bases outside [t_0, t_{G+2k}]
+  /// come out as 0. T may be double, float, long double or an AutoDiffScalar.
+  template <class T>
+  Index evaluate(const T& x, T* values, T* derivatives = nullptr) const {
+    const double xv = static_cast<double>(scalar_value(x));
+    const Index k = k_;
+    // interval μ of the padded knots with t[μ] ≤ x < t[μ+1], real knots t_0…t_{G+2k} at k…G+3k
+    const Index lo = k, hi = k + G_ + 2 * k;  // padded indices of t_0 and t_{G+2k}
+    if (!(xv >= t_[std::size_t(lo)]) || !(xv <= t_[std::size_t(hi)])) {
+      for (Index q = 0; q <= k; ++q) {
+        values[q] = T(0.0) * x;
+        if (derivatives) derivatives[q] = T(0.0) * x;
+      }
+      return 0;
+    }
+    Index mu = Index(std::upper_bound(t_.begin() + lo, t_.begin() + hi, xv) - t_.begin()) - 1;
+    mu = std::clamp(mu, lo, hi - 1);
+    // de Boor: N[0..j] of degree j on [t_μ, t_{μ+1}); keep degree k − 1 for the derivative.
+    // per-thread scratch: no allocation per call once sized
+    thread_local std::vector<T> N, left, right, lower_degree;
+    N.assign(std::size_t(k + 1), T(0.0) * x);
+    left.assign(std::size_t(k + 1), T(0.0) * x);
+    right.assign(std::size_t(k + 1), T(0.0) * x);
+    N[0] = T(1.0) + T(0.0) * x;
+    for (Index j = 1; j <= k; ++j) {
+      if (j == k && derivatives) lower_degree.assign(N.begin(), N.begin() + k);
+      left[std::size_t(j)] = x - t_[std::size_t(mu + 1 - j)];
+      right[std::size_t(j)] = t_[std::size_t(mu + j)] - x;
+      T saved = T(0.0) * x;
+      for (Index r = 0; r < j; ++r) {
+        const T temp = N[std::size_t(r)] / (right[std::size_t(r + 1)] + left[std::size_t(j - r)]);
+        N[std::size_t(r)] = saved + right[std::size_t(r + 1)] * temp;
+        saved = left[std::size_t(j - r)] * temp;
+      }
+      N[std::size_t(j)] = saved;
+    }
+    // N[q] is the basis with padded index μ − k + q, i.e. real index i = μ − k + q − k.
+    const Index first_raw = mu - 2 * k;
+    const Index f = std::clamp(first_raw, Index(0), size() - (k + 1));
+    for (Index q = 0; q <= k; ++q) {
+      const Index src = f + q - first_raw;
+      values[q] = (src >= 0 && src <= k) ? N[std::size_t(src)] : T(0.0) * x;
+      if (!derivatives) continue;
+      if (k == 0 || src < 0 || src > k) {
+        derivatives[q] = T(0.0) * x;
+        continue;
+      }
+      // B′_{i,k} = k (B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})), with the degree
+      // k − 1 values of padded bases μ − k + 1 … μ in lower_degree[0..k−1].
+      const Index p = mu - k + src;  // padded index of this basis
+      const T a = src >= 1 ? lower_degree[std::size_t(src - 1)] : T(0.0) * x;
+      const T b = src <= k - 1 ? lower_degree[std::size_t(src)] : T(0.0) * x;
+      derivatives[q] = double(k) * (a / (t_[std::size_t(p + k)] - t_[std::size_t(p)]) -
+                                    b / (t_[std::size_t(p + k + 1)] - t_[std::size_t(p + 1)]));
+    }
+    return f;
+  }
+
+  /// Σ c_i B_i(x).
+  template <class T>
+  T spline(const Vector<T>& c, const T& x) const {
+    require_size("c", size(), c.size());
+    std::vector<T> v(std::size_t(k_ + 1));
+    const Index f = evaluate(x, v.data());
+    T s = T(0.0) * x;
+    for (Index q = 0; q <= k_; ++q) s += c(f + q) * v[std::size_t(q)];
+    return s;
+  }
+
+  /// The dense design matrix B_i(x_m) (M × (G + k)); for fits.
+  Matrix<double> design(const Vector<double>& x) const {
+    Matrix<double> A = Matrix<double>::Zero(x.size(), size());
+    std::vector<double> v(std::size_t(k_ + 1));
+    for (Index m = 0; m < x.size(); ++m) {
+      const Index f = evaluate(x(m), v.data());
+      for (Index q = 0; q <= k_; ++q) A(m, f + q) = v[std::size_t(q)];
+    }
+    return A;
+  }
+
+ private:
+  void build(std::vector<double> grid, Index k) {
+    grid_ = std::move(grid);
+    k_ = k;
+    G_ = static_cast<Index>(grid_.size()) - 1;
+    const double h = (grid_.back() - grid_.front()) / double(G_);
+    // k real extension knots plus k virtual ones per side (the de Boor scheme reads up to k
+    // beyond the span); virtual bases are dropped in evaluate().
+    t_.clear();
+    for (Index i = 2 * k; i >= 1; --i) t_.push_back(grid_.front() - double(i) * h);
+    t_.insert(t_.end(), grid_.begin(), grid_.end());
+    for (Index i = 1; i <= 2 * k; ++i) t_.push_back(grid_.back() + double(i) * h);
+    // padded index of t_0 is k: t_ = [virtual k][extension k][grid G+1][extension k][virtual k]
+  }
+
+  std::vector<double> grid_, t_;
+  Index G_ = 0, k_ = 0;
+};
+
+/// Least-squares coefficients c minimising Σ_m (Σ_i c_i B_i(x_m) − y_m)² + ridge‖c‖².
+struct bspline_fit_result {
+  Vector<double> coefficients;
+  double rms_residual = 0;  ///< √(mean squared residual) at the samples
+  double max_residual = 0;
+};
+
+inline bspline_fit_result bspline_fit(const bspline_basis& basis, const Vector<double>& x,
+                                      const Vector<double>& y, double ridge = 0.0) {
+  require_size("y", x.size(), y.size());
+  require_finite("x", x);
+  require_finite("y", y);
+  require_finite("ridge", ridge);
+  require_nonnegative("ridge", ridge);
+  const Matrix<double> A = basis.design(x);
+  bspline_fit_result r;
+  if (ridge > 0) {
+    Matrix<double> A2(A.rows() + A.cols(), A.cols());
+    A2 << A, std::sqrt(ridge) * Matrix<double>::Identity(A.cols(), A.cols());
+    Vector<double> y2 = Vector<double>::Zero(A2.rows());
+    y2.head(y.size()) = y;
+    r.coefficients = A2.colPivHouseholderQr().solve(y2);
+  } else {
+    r.coefficients = A.colPivHouseholderQr().solve(y);
+  }
+  const Vector<double> e = A * r.coefficients - y;
+  r.rms_residual = std::sqrt(e.squaredNorm() / double(std::max<Index>(1, e.size())));
+  r.max_residual = e.size() ? e.cwiseAbs().maxCoeff() : 0.0;
+  return r;
+}
+
+/// The spline Σ c_i B_i of `from` refitted on the basis `to` (grid extension or a new grid): least
+/// squares at 4(k + 1) points per interval of the finer grid, covering both grids' common range.
+/// When the knots of `from` are among those of `to` (G′ a multiple of G on the same [a, b]) the
+/// spline spaces nest and the refit is exact to rounding; otherwise the residual is O(h^{k+1}).
+inline bspline_fit_result bspline_refit(const bspline_basis& from, const Vector<double>& c, const bspline_basis& to) {
+  require_size("c", from.size(), c.size());
+  const double lo = std::max(from.lower(), to.lower()), hi = std::min(from.upper(), to.upper());
+  if (!(hi > lo)) throw_invalid_argument("to", "a grid overlapping the old one", "disjoint grids");
+  const Index per = 4 * (to.order() + 1), G = std::max(from.intervals(), to.intervals());
+  const Index M = per * G;
+  Vector<double> x(M), y(M);
+  for (Index m = 0; m < M; ++m) {
+    x(m) = lo + (hi - lo) * (double(m) + 0.5) / double(M);
+    y(m) = from.spline(c, x(m));
+  }
+  return bspline_fit(to, x, y);
+}
+
+}  // namespace nnt
