@@ -371,6 +371,16 @@ class kan {
     return out;
   }
 
+  /// φ_{j,i}(x) of layer l (input node i, output node j).
+  double edge_function(Index l, Index i, Index j, double x) const {
+    const auto& b = basis(l, i);
+    const Index nb = b.size();
+    Vector<double> c(nb);
+    for (Index m = 0; m < nb; ++m) c(m) = double(scalar_value(coefficients(l)(j, i * nb + m)));
+    const double base = options_.base ? double(scalar_value(base_weights(l)(j, i))) * activation::silu().value(x) : 0.0;
+    return base + double(scalar_value(spline_weights(l)(j, i))) * b.spline(c, x);
+  }
+
   /// Writes every edge function φ_{j,i} sampled at `samples` points over its input grid's extended
   /// range to `path` as CSV: layer,in,out,x,phi (nothing else is written).
   void export_edges(const std::filesystem::path& path, Index samples = 101) const {
@@ -378,20 +388,13 @@ class kan {
     std::ofstream csv(path);
     if (!csv) throw_invalid_argument("path", "a writable file", path.string());
     csv << "layer,in,out,x,phi\n";
-    const activation silu = activation::silu();
     for (Index l = 0; l < depth(); ++l)
       for (Index i = 0; i < widths_[l]; ++i) {
         const auto& b = basis(l, i);
-        const Index nb = b.size();
         for (Index s = 0; s < samples; ++s) {
           const double x = b.lower() + (b.upper() - b.lower()) * double(s) / double(samples - 1);
-          for (Index j = 0; j < widths_[l + 1]; ++j) {
-            Vector<double> c(nb);
-            for (Index m = 0; m < nb; ++m) c(m) = double(scalar_value(coefficients(l)(j, i * nb + m)));
-            const double phi = (options_.base ? double(scalar_value(base_weights(l)(j, i))) * silu.value(x) : 0.0) +
-                               double(scalar_value(spline_weights(l)(j, i))) * b.spline(c, x);
-            csv << l << "," << i << "," << j << "," << x << "," << phi << "\n";
-          }
+          for (Index j = 0; j < widths_[l + 1]; ++j)
+            csv << l << "," << i << "," << j << "," << x << "," << edge_function(l, i, j, x) << "\n";
         }
       }
   }
