@@ -160,7 +160,7 @@ TEST_CASE("KAN bad input", "[kan]") {
   NNT_CHECK_INVALID(nnt::kan<double>({2, 1}, o), "grid: expected at least 1, got 0");
   o.grid = 3;
   o.order = -1;
-  NNT_CHECK_INVALID(nnt::kan<double>({2, 1}, o), "order: expected at least 0, got -1");
+  NNT_CHECK_INVALID(nnt::kan<double>({2, 1}, o), "order: expected a value in [0, 15], got -1");
   nnt::kan<double> net({2, 1});
   Matrix<double> X = Matrix<double>::Zero(3, 4);
   NNT_CHECK_INVALID(net.forward(X), "X: expected 2 rows, got 3");

@@ -16,24 +16,32 @@
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 
+#include <Eigen/LU>
 #include <Eigen/QR>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace nnt {
 
 class bspline_basis {
  public:
+  /// Largest supported order (fixed-size scratch in evaluate(); cubic KANs use k = 3).
+  static constexpr Index max_order = 15;
+  /// Up to this order uniform grids evaluate precomputed polynomial pieces instead of de Boor.
+  static constexpr Index max_polynomial_order = 7;
+
   /// G uniform intervals on [a, b], order k.
   bspline_basis(double a, double b, Index G, Index k) {
     require_finite("a", a);
     require_finite("b", b);
     if (!(b > a)) throw_invalid_argument("b", "a value above a = " + format_value(a), format_value(b));
     require_at_least<Index>("G", G, 1);
-    require_at_least<Index>("k", k, 0);
+    require_in_range<Index, Index>("k", k, 0, max_order);
     std::vector<double> g(static_cast<std::size_t>(G + 1));
     for (Index i = 0; i <= G; ++i) g[std::size_t(i)] = a + (b - a) * double(i) / double(G);
     build(std::move(g), k);
@@ -41,7 +49,7 @@ class bspline_basis {
   /// Any increasing grid g_0 < … < g_G (G ≥ 1), order k.
   bspline_basis(std::vector<double> grid, Index k) {
     require_at_least<Index>("grid.size()", static_cast<Index>(grid.size()), 2);
-    require_at_least<Index>("k", k, 0);
+    require_in_range<Index, Index>("k", k, 0, max_order);
     for (std::size_t i = 0; i < grid.size(); ++i) {
       require_finite("grid[" + std::to_string(i) + "]", grid[i]);
       if (i > 0 && !(grid[i] > grid[i - 1]))
@@ -78,17 +86,57 @@ class bspline_basis {
       }
       return 0;
     }
-    Index mu = Index(std::upper_bound(t_.begin() + lo, t_.begin() + hi, xv) - t_.begin()) - 1;
-    mu = std::clamp(mu, lo, hi - 1);
+    Index mu;
+    if (uniform_) {  // direct index, corrected by one for rounding at the knots
+      mu = lo + Index((xv - t_[std::size_t(lo)]) / h_);
+      mu = std::clamp(mu, lo, hi - 1);
+      if (xv < t_[std::size_t(mu)]) --mu;
+      else if (mu + 1 < hi && xv >= t_[std::size_t(mu + 1)]) ++mu;
+    } else {
+      mu = Index(std::upper_bound(t_.begin() + lo, t_.begin() + hi, xv) - t_.begin()) - 1;
+      mu = std::clamp(mu, lo, hi - 1);
+    }
+    const Index first_raw = mu - 2 * k;
+    const Index f = std::clamp(first_raw, Index(0), size() - (k + 1));
+    if (use_pieces_) {
+      // uniform grid: the k + 1 pieces are fixed polynomials in u = (x − t_μ)/h (see build()),
+      // evaluated in double for plain floating types and in T for AutoDiffScalar
+      for (Index q = 0; q <= k; ++q) {
+        const Index src = f + q - first_raw;
+        if (src < 0 || src > k) {
+          values[q] = T(0.0) * x;
+          if (derivatives) derivatives[q] = T(0.0) * x;
+          continue;
+        }
+        const double* a = &piece_(src, 0);
+        if constexpr (std::is_arithmetic_v<T>) {
+          const double u = (xv - t_[std::size_t(mu)]) / h_;
+          double v = a[k], d = 0;
+          for (Index r = k - 1; r >= 0; --r) {
+            d = d * u + double(r + 1) * a[r + 1];
+            v = v * u + a[r];
+          }
+          values[q] = T(v);
+          if (derivatives) derivatives[q] = T(d / h_);
+        } else {
+          const T u = (x - t_[std::size_t(mu)]) / h_;
+          T v = T(a[k]) + T(0.0) * x, d = T(0.0) * x;
+          for (Index r = k - 1; r >= 0; --r) {
+            d = d * u + double(r + 1) * a[r + 1];
+            v = v * u + a[r];
+          }
+          values[q] = v;
+          if (derivatives) derivatives[q] = d / h_;
+        }
+      }
+      return f;
+    }
     // de Boor: N[0..j] of degree j on [t_μ, t_{μ+1}); keep degree k − 1 for the derivative.
-    // per-thread scratch: no allocation per call once sized
-    thread_local std::vector<T> N, left, right, lower_degree;
-    N.assign(std::size_t(k + 1), T(0.0) * x);
-    left.assign(std::size_t(k + 1), T(0.0) * x);
-    right.assign(std::size_t(k + 1), T(0.0) * x);
+    std::array<T, max_order + 1> N, left, right, lower_degree;
     N[0] = T(1.0) + T(0.0) * x;
     for (Index j = 1; j <= k; ++j) {
-      if (j == k && derivatives) lower_degree.assign(N.begin(), N.begin() + k);
+      if (j == k && derivatives)
+        for (Index r = 0; r < k; ++r) lower_degree[std::size_t(r)] = N[std::size_t(r)];
       left[std::size_t(j)] = x - t_[std::size_t(mu + 1 - j)];
       right[std::size_t(j)] = t_[std::size_t(mu + j)] - x;
       T saved = T(0.0) * x;
@@ -100,8 +148,6 @@ class bspline_basis {
       N[std::size_t(j)] = saved;
     }
     // N[q] is the basis with padded index μ − k + q, i.e. real index i = μ − k + q − k.
-    const Index first_raw = mu - 2 * k;
-    const Index f = std::clamp(first_raw, Index(0), size() - (k + 1));
     for (Index q = 0; q <= k; ++q) {
       const Index src = f + q - first_raw;
       values[q] = (src >= 0 && src <= k) ? N[std::size_t(src)] : T(0.0) * x;
@@ -156,10 +202,38 @@ class bspline_basis {
     t_.insert(t_.end(), grid_.begin(), grid_.end());
     for (Index i = 1; i <= 2 * k; ++i) t_.push_back(grid_.back() + double(i) * h);
     // padded index of t_0 is k: t_ = [virtual k][extension k][grid G+1][extension k][virtual k]
+    h_ = h;
+    use_pieces_ = false;
+    uniform_ = true;
+    for (std::size_t i = 1; i < grid_.size() && uniform_; ++i)
+      uniform_ = std::abs((grid_[i] - grid_[i - 1]) - h) <= 1e-12 * std::abs(h);
+    if (uniform_ && k <= max_polynomial_order) {
+      // Pieces of the cardinal B-spline: on a uniform span the k + 1 nonzero bases are polynomials
+      // in u ∈ [0, 1), the same on every span. Their coefficients come from de Boor on the first
+      // grid span [g_0, g_1) (bases B_0 … B_k), evaluated at k + 1 points and solved for
+      // (Vandermonde, k ≤ 7; checked against de Boor in tests/kan).
+      Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> V(k + 1, k + 1), values(k + 1, k + 1);
+      std::vector<double> v(std::size_t(k + 1));
+      use_pieces_ = false;
+      for (Index p = 0; p <= k; ++p) {
+        const double u = (double(p) + 0.5) / double(k + 1);
+        evaluate(grid_.front() + u * h, v.data());
+        for (Index r = 0; r <= k; ++r) V(p, r) = std::pow((long double)u, (long double)r);
+        for (Index q = 0; q <= k; ++q) values(p, q) = v[std::size_t(q)];
+      }
+      use_pieces_ = true;
+      const Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> coeff = V.fullPivLu().solve(values);  // (r, q)
+      piece_.resize(k + 1, k + 1);
+      for (Index q = 0; q <= k; ++q)
+        for (Index r = 0; r <= k; ++r) piece_(q, r) = double(coeff(r, q));
+    }
   }
 
   std::vector<double> grid_, t_;
   Index G_ = 0, k_ = 0;
+  double h_ = 1;
+  bool uniform_ = false, use_pieces_ = false;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> piece_;  // (q, power)
 };
 
 /// Least-squares coefficients c minimising Σ_m (Σ_i c_i B_i(x_m) − y_m)² + ridge‖c‖².

@@ -68,7 +68,7 @@ class kan {
     for (std::size_t l = 0; l < widths_.size(); ++l)
       require_at_least<Index>("widths[" + std::to_string(l) + "]", widths_[l], 1);
     require_at_least<Index>("grid", options_.grid, 1);
-    require_at_least<Index>("order", options_.order, 0);
+    require_in_range<Index, Index>("order", options_.order, 0, bspline_basis::max_order);
     require_finite("grid_lower", options_.grid_lower);
     require_finite("grid_upper", options_.grid_upper);
     require_finite("noise_scale", options_.noise_scale);
