@@ -4,6 +4,7 @@
 
 #include <unsupported/Eigen/AutoDiff>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -174,4 +175,27 @@ TEST_CASE("KAN bad input", "[kan]") {
   const double expected = net.base_weights(0)(0, 0) * 50.0 / (1 + std::exp(-50.0)) +
                           net.base_weights(0)(0, 1) * -50.0 / (1 + std::exp(50.0));
   CHECK(net.forward(far)(0, 0) == Approx(expected).epsilon(1e-14));
+}
+
+TEST_CASE("KAN edge pruning zeroes weak edges only; float agrees with double", "[kan]") {
+  problem p = make_problem({2, 3, 1});
+  const auto A = [&] {
+    nnt::kan_workspace<double> ws;
+    p.net.forward(p.X, ws);
+    return p.net.edge_magnitudes(ws);
+  }();
+  // threshold between the smallest and the next edge magnitude of layer 0
+  std::vector<double> m(A[0].data(), A[0].data() + A[0].size());
+  std::sort(m.begin(), m.end());
+  nnt::kan<double> pruned = p.net;
+  CHECK(pruned.prune_edges(p.X, 0.5 * (m[0] + m[1])) >= 1);
+  nnt::kan_workspace<double> ws;
+  pruned.forward(p.X, ws);
+  const auto B = pruned.edge_magnitudes(ws);
+  CHECK(B[0].minCoeff() == 0.0);
+
+  // float: same parameters, rounding of ~10 operations per edge in float (ε_f = 1.2e-7)
+  const nnt::kan<float> f = p.net.cast<float>();
+  const Matrix<float> Xf = p.X.cast<float>();
+  CHECK((f.forward(Xf).cast<double>() - p.net.forward(p.X)).cwiseAbs().maxCoeff() < 1e-5);
 }

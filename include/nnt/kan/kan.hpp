@@ -13,7 +13,7 @@
 // S_l = −Σ p log p with p = |φ_{j,i}|₁ / Σ|φ|₁. Grid update from activation percentiles (blend
 // ε·uniform + (1 − ε)·quantiles, ε = 0.02 as in pykan) and grid extension refit the splines by least
 // squares; node pruning keeps hidden nodes whose largest incoming and outgoing |φ|₁ exceed a
-// threshold. Scalar-templated: float, double, long double, AutoDiffScalar.
+// threshold, edge pruning zeroes edges with |φ|₁ below one. Scalar-templated: float, double, long double, AutoDiffScalar.
 #pragma once
 
 #include "../core/activation.hpp"
@@ -369,6 +369,29 @@ class kan {
     }
     if (kept_nodes) *kept_nodes = kept;
     return out;
+  }
+
+  /// Edge pruning: sets every edge with mean |φ_{j,i}|₁ ≤ threshold on X to zero (w_b = w_s = 0, c = 0);
+  /// returns how many edges were removed. The network keeps its shape.
+  Index prune_edges(const Matrix<S>& X, double threshold) {
+    require_finite("threshold", threshold);
+    require_nonnegative("threshold", threshold);
+    kan_workspace<S> ws;
+    forward(X, ws);
+    const auto A = edge_magnitudes(ws);
+    Index removed = 0;
+    for (Index l = 0; l < depth(); ++l) {
+      const Index nb = basis_size(l);
+      for (Index i = 0; i < widths_[l]; ++i)
+        for (Index j = 0; j < widths_[l + 1]; ++j)
+          if (double(scalar_value(A[std::size_t(l)](j, i))) <= threshold) {
+            base_weights(l)(j, i) = S(0);
+            spline_weights(l)(j, i) = S(0);
+            coefficients(l).block(j, i * nb, 1, nb).setZero();
+            ++removed;
+          }
+    }
+    return removed;
   }
 
   /// φ_{j,i}(x) of layer l (input node i, output node j).
