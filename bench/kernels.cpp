@@ -181,11 +181,6 @@ int main(int argc, char** argv) {
     }
   }
   if (gram_x.empty() && ntk_dir.empty()) return nnt_bench::run(int(rest.size()), rest.data());
-  for (std::size_t i = 1; i + 1 < rest.size(); ++i)
-    if (std::string(rest[i]) == "--threads") nnt_bench::thread_count() = std::max(1, std::atoi(rest[i + 1]));
-#ifdef _OPENMP
-  omp_set_num_threads(nnt_bench::thread_count());
-#endif
-  Eigen::setNbThreads(nnt_bench::thread_count());
+  nnt_bench::apply_thread_flag(rest);
   return gram_x.empty() ? ntk_io(ntk_dir) : gram_io(gram_x, gram_out, depth);
 }

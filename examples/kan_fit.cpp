@@ -6,25 +6,12 @@
 #include <nnt/dynamics/optimizers.hpp>
 #include <nnt/kan/objective.hpp>
 
-#include <numbers>
-
+#include "common/kan_target.hpp"
 #include "common/reproduce.hpp"
 
 namespace {
 
-double target(double x, double y) { return std::exp(std::sin(std::numbers::pi * x) + y * y); }
-
-void sample(nnt::Index N, nnt::random_generator& rng, Eigen::MatrixXd& X, Eigen::MatrixXd& Y) {
-  X.resize(2, N);
-  Y.resize(1, N);
-  for (nnt::Index n = 0; n < N; ++n) {
-    X(0, n) = rng.uniform(-1.0, 1.0);
-    X(1, n) = rng.uniform(-1.0, 1.0);
-    Y(0, n) = target(X(0, n), X(1, n));
-  }
-}
-
-double rmse(const Eigen::MatrixXd& Z, const Eigen::MatrixXd& Y) { return std::sqrt((Z - Y).squaredNorm() / double(Y.size())); }
+using nnt_examples::rmse;
 
 nnt::kan<double> train(nnt::kan<double> net, const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, nnt::Index iterations,
                        nnt::kan_regularization reg = {}) {
@@ -46,8 +33,8 @@ int main(int argc, char** argv) {
   // 1e-4, test 1.5e-2, from a handful of test points near the corners that push hidden activations
   // beyond their training range) — reported in the issue note.
   Eigen::MatrixXd X, Y, Xt, Yt;
-  sample(3000, rng, X, Y);
-  sample(1000, rng, Xt, Yt);
+  nnt_examples::sample_kan_target(3000, rng, X, Y);
+  nnt_examples::sample_kan_target(1000, rng, Xt, Yt);
 
   nnt::kan_options o;
   o.grid = 3;

@@ -8,37 +8,20 @@
 #include <nnt/kan/objective.hpp>
 #include <nnt/mlp/objective.hpp>
 
-#include <numbers>
-
+#include "common/kan_target.hpp"
 #include "common/reproduce.hpp"
 
 using nnt_examples::tol;
 
-namespace {
-
-double target(double x, double y) { return std::exp(std::sin(std::numbers::pi * x) + y * y); }
-
-void sample(nnt::Index N, nnt::random_generator& rng, Eigen::MatrixXd& X, Eigen::MatrixXd& Y) {
-  X.resize(2, N);
-  Y.resize(1, N);
-  for (nnt::Index n = 0; n < N; ++n) {
-    X(0, n) = rng.uniform(-1.0, 1.0);
-    X(1, n) = rng.uniform(-1.0, 1.0);
-    Y(0, n) = target(X(0, n), X(1, n));
-  }
-}
-
-double rmse(const Eigen::MatrixXd& Z, const Eigen::MatrixXd& Y) { return std::sqrt((Z - Y).squaredNorm() / double(Y.size())); }
-
-}  // namespace
+using nnt_examples::rmse;
 
 int main(int argc, char** argv) {
   const auto opt = nnt_examples::parse_options(argc, argv, "KAN test error vs grid size, next to MLPs (K2)");
   nnt_examples::claims claims("kan_scaling");
   nnt::random_generator rng(1);
   Eigen::MatrixXd X, Y, Xt, Yt;
-  sample(3000, rng, X, Y);
-  sample(1000, rng, Xt, Yt);
+  nnt_examples::sample_kan_target(3000, rng, X, Y);
+  nnt_examples::sample_kan_target(1000, rng, Xt, Yt);
   nnt::optimizer_options budget;
   budget.max_iterations = 1000;
   budget.record_every = budget.max_iterations;

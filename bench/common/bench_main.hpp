@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -49,6 +50,17 @@ void paired(benchmark::State& state, Work&& work, Baseline&& baseline) {
   }
   state.counters["nnt/baseline"] = nnt_seconds / baseline_seconds;
   state.counters["threads"] = thread_count();
+}
+
+/// For side-by-side modes that bypass Google Benchmark: applies `--threads N` from args (OpenMP and
+/// Eigen), as run() does.
+inline void apply_thread_flag(const std::vector<char*>& args) {
+  for (std::size_t i = 1; i + 1 < args.size(); ++i)
+    if (std::strcmp(args[i], "--threads") == 0) thread_count() = std::max(1, std::atoi(args[i + 1]));
+#ifdef _OPENMP
+  omp_set_num_threads(thread_count());
+#endif
+  Eigen::setNbThreads(thread_count());
 }
 
 inline int run(int argc, char** argv) {
