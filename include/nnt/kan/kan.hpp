@@ -23,6 +23,7 @@
 #include "bspline.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -155,9 +156,13 @@ class kan {
       st.B.setZero(n_in * nb, N);
       st.dB.resize((k + 1) * n_in, N);
       st.first.assign(std::size_t(n_in * N), 0);
-      std::vector<S> v(std::size_t(k + 1)), dv(std::size_t(k + 1));
+      // columns are independent: OpenMP shares them (the basis scratch is on the stack)
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (N * n_in >= 16384)
+#endif
       for (Index n = 0; n < N; ++n)
         for (Index i = 0; i < n_in; ++i) {
+          std::array<S, bspline_basis::max_order + 1> v, dv;
           const Index f = basis(l, i).evaluate(st.x(i, n), v.data(), dv.data());
           st.first[std::size_t(i + n_in * n)] = f;
           for (Index q = 0; q <= k; ++q) {
@@ -207,6 +212,9 @@ class kan {
       if (l == 0 && !input_grad) break;
       dBmat.noalias() = st.scaled.transpose() * g;  // ∂B, n_in·nb × N
       gx.resize(n_in, N);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (N * n_in >= 16384)
+#endif
       for (Index n = 0; n < N; ++n)
         for (Index i = 0; i < n_in; ++i) {
           const Index f = st.first[std::size_t(i + n_in * n)];
