@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   claims.check_that("K2-kan-beats-equal-size-mlp-at-largest-G", "kan rmse < mlp rmse",
                     nnt_examples::format_number(kan_rmse.back()) + " vs " + nnt_examples::format_number(mlp_rmse.back()),
                     kan_rmse.back() < mlp_rmse.back());
-  nnt_examples::write_plot(opt, "kan_scaling", {"parameters", "KAN [2,1,1] test RMSE", "MLP test RMSE"},
+  nnt_examples::write_plot(opt, "kan_scaling", {"parameters", "KAN 2-1-1 test RMSE", "MLP test RMSE"},
                            {params, kan_rmse, mlp_rmse},
                            {.title = "K2: test RMSE vs parameters (KAN grid extension G = 3..32)", .xlabel = "parameters",
                             .ylabel = "test RMSE", .logx = true, .logy = true, .extra = "set style data linespoints\n"});
