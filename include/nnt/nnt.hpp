@@ -32,3 +32,5 @@
 #include "kan/bspline.hpp"
 #include "kan/kan.hpp"
 #include "kan/objective.hpp"
+
+#include "dynamics/experiments/max_margin.hpp"
