@@ -34,3 +34,4 @@
 #include "kan/objective.hpp"
 
 #include "dynamics/experiments/max_margin.hpp"
+#include "dynamics/experiments/sgd_stationarity.hpp"
