@@ -33,5 +33,6 @@
 #include "kan/kan.hpp"
 #include "kan/objective.hpp"
 
+#include "dynamics/experiments/diagonal_linear_net.hpp"
 #include "dynamics/experiments/max_margin.hpp"
 #include "dynamics/experiments/sgd_stationarity.hpp"
