@@ -34,5 +34,6 @@
 #include "kan/objective.hpp"
 
 #include "dynamics/experiments/diagonal_linear_net.hpp"
+#include "dynamics/experiments/du_convergence.hpp"
 #include "dynamics/experiments/max_margin.hpp"
 #include "dynamics/experiments/sgd_stationarity.hpp"
