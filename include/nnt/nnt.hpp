@@ -35,5 +35,6 @@
 
 #include "dynamics/experiments/diagonal_linear_net.hpp"
 #include "dynamics/experiments/du_convergence.hpp"
+#include "dynamics/experiments/edge_of_stability.hpp"
 #include "dynamics/experiments/max_margin.hpp"
 #include "dynamics/experiments/sgd_stationarity.hpp"

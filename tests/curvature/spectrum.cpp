@@ -3,6 +3,8 @@
 
 #include <Eigen/Eigenvalues>
 
+#include <limits>
+
 #include "support/testing.hpp"
 
 namespace {
@@ -90,6 +92,16 @@ TEST_CASE("spectrum: non-convergence is a status, not an exception", "[spectrum]
   o.tolerance = 1e-14;
   const auto r = nnt::top_eigenpairs(op, 5, o);
   CHECK(r.state == nnt::status::not_converged);
+}
+
+TEST_CASE("spectrum: a non-finite operator is a status, not an exception", "[spectrum]") {
+  // the Hessian of a diverged training run: Spectra's tridiagonal solver throws on NaN
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(20, 20);
+  A(3, 4) = A(4, 3) = std::numeric_limits<double>::quiet_NaN();
+  const nnt::dense_operator<double> op(A);
+  nnt::eigen_result<double> r;
+  CHECK_NOTHROW(r = nnt::top_eigenpairs(op, 2));
+  CHECK(r.state != nnt::status::ok);
 }
 
 TEST_CASE("spectrum: Hutchinson's estimate lies within 4 standard errors of the trace", "[spectrum]") {

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <limits>
 #include <numbers>
 #include <string>
@@ -83,9 +84,23 @@ eigen_result<S> run_spectra(const Op& op, Index k, Index ncv, const eigen_option
   Vector<S> start(n);
   rng.fill_normal(start);
   solver.init(start.data());
-  solver.compute(rule, options.max_restarts, S(options.tolerance), rule);
-
   eigen_result<S> result;
+  // A non-finite operator (e.g. the Hessian of a diverged run) makes Spectra's inner eigensolver
+  // throw: report it as a status instead.
+  bool threw = false;
+  try {
+    solver.compute(rule, options.max_restarts, S(options.tolerance), rule);
+  } catch (const std::runtime_error&) {
+    threw = true;
+  }
+  if (threw) {
+    result.values.resize(0);
+    result.vectors.resize(n, 0);
+    result.residuals.resize(0);
+    result.operator_applications = adapted.applications();
+    result.state = status::diverged;
+    return result;
+  }
   result.restarts = solver.num_iterations();
   const bool converged = solver.info() == Spectra::CompInfo::Successful;
   if (converged) {
