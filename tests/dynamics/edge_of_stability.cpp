@@ -5,13 +5,26 @@
 
 #include "support/testing.hpp"
 
-TEST_CASE("edge of stability: recorded sharpness equals the dense Hessian's top eigenvalue", "[dynamics][eos]") {
+namespace {
+
+struct small_problem {
+  nnt::Matrix<double> X, Y;
+  nnt::mlp<double> net;
+};
+
+small_problem make_problem(nnt::activation sigma) {
   nnt::random_generator rng(1);
-  nnt::Matrix<double> X(2, 12), Y(1, 12);
-  rng.fill_normal(X);
-  rng.fill_normal(Y);
-  nnt::mlp<double> net({2, 6, 1}, nnt::activation::tanh());
-  net.initialize(2);
+  small_problem p{nnt::Matrix<double>(2, 12), nnt::Matrix<double>(1, 12), nnt::mlp<double>({2, 6, 1}, sigma)};
+  rng.fill_normal(p.X);
+  rng.fill_normal(p.Y);
+  p.net.initialize(2);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("edge of stability: recorded sharpness equals the dense Hessian's top eigenvalue", "[dynamics][eos]") {
+  auto [X, Y, net] = make_problem(nnt::activation::tanh());
   nnt::edge_of_stability_options o;
   o.eta = 0.05;
   o.steps = 20;
@@ -35,12 +48,7 @@ TEST_CASE("edge of stability: recorded sharpness equals the dense Hessian's top 
 }
 
 TEST_CASE("edge of stability: divergence is a status; bad input", "[dynamics][eos]") {
-  nnt::random_generator rng(1);
-  nnt::Matrix<double> X(2, 12), Y(1, 12);
-  rng.fill_normal(X);
-  rng.fill_normal(Y);
-  nnt::mlp<double> net({2, 6, 1}, nnt::activation::identity());
-  net.initialize(2);
+  const auto [X, Y, net] = make_problem(nnt::activation::identity());
   nnt::edge_of_stability_options o;
   o.eta = 50.0;  // a linear model far beyond 2/λ_max
   o.steps = 200;
