@@ -33,6 +33,8 @@
 #include "kan/kan.hpp"
 #include "kan/objective.hpp"
 
+#include "quadratic/quadratic_model.hpp"
+
 #include "dynamics/experiments/diagonal_linear_net.hpp"
 #include "dynamics/experiments/du_convergence.hpp"
 #include "dynamics/experiments/edge_of_stability.hpp"
