@@ -109,25 +109,15 @@ class bspline_basis {
           continue;
         }
         const double* a = &piece_(src, 0);
-        if constexpr (std::is_arithmetic_v<T>) {
-          const double u = (xv - t_[std::size_t(mu)]) / h_;
-          double v = a[k], d = 0;
-          for (Index r = k - 1; r >= 0; --r) {
-            d = d * u + double(r + 1) * a[r + 1];
-            v = v * u + a[r];
-          }
-          values[q] = T(v);
-          if (derivatives) derivatives[q] = T(d / h_);
-        } else {
-          const T u = (x - t_[std::size_t(mu)]) / h_;
-          T v = T(a[k]) + T(0.0) * x, d = T(0.0) * x;
-          for (Index r = k - 1; r >= 0; --r) {
-            d = d * u + double(r + 1) * a[r + 1];
-            v = v * u + a[r];
-          }
-          values[q] = v;
-          if (derivatives) derivatives[q] = d / h_;
+        using U = std::conditional_t<std::is_arithmetic_v<T>, double, T>;
+        const U u = (U(x) - t_[std::size_t(mu)]) / h_;
+        U v = U(a[k]) + U(0.0) * u, d = U(0.0) * u;
+        for (Index r = k - 1; r >= 0; --r) {
+          d = d * u + double(r + 1) * a[r + 1];
+          v = v * u + a[r];
         }
+        values[q] = T(v);
+        if (derivatives) derivatives[q] = T(d / h_);
       }
       return f;
     }

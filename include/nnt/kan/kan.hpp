@@ -194,39 +194,13 @@ class kan {
     require_rows("G", widths_.back(), G.rows());
     require_cols("G", ws.output.cols(), G.cols());
     grad.setZero(parameter_count());
-    Matrix<S> g = G, dBmat, gx, gbase;
+    Matrix<S> g = G, gx;
     for (Index l = depth() - 1; l >= 0; --l) {
       const auto& st = ws.layers[std::size_t(l)];
-      const Index n_in = widths_[l], n_out = widths_[l + 1], N = st.x.cols(), nb = basis_size(l), k = order();
-      MatrixMap<S> gc(grad.data() + offsets_[std::size_t(l)].c, n_out, n_in * nb);
-      MatrixMap<S> gwb(grad.data() + offsets_[std::size_t(l)].wb, n_out, n_in);
-      MatrixMap<S> gws(grad.data() + offsets_[std::size_t(l)].ws, n_out, n_in);
-      const Matrix<S> gscaled = g * st.B.transpose();  // ∂C̃
-      const auto c = coefficients(l);
-      const auto w_s = spline_weights(l);
-      for (Index i = 0; i < n_in; ++i) {
-        gc.middleCols(i * nb, nb) = gscaled.middleCols(i * nb, nb).array().colwise() * w_s.col(i).array();
-        gws.col(i) = (gscaled.middleCols(i * nb, nb).array() * c.middleCols(i * nb, nb).array()).rowwise().sum();
-      }
-      if (options_.base) gwb.noalias() = g * st.silu.transpose();
-      if (l == 0 && !input_grad) break;
-      dBmat.noalias() = st.scaled.transpose() * g;  // ∂B, n_in·nb × N
-      gx.resize(n_in, N);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (N * n_in >= 16384)
-#endif
-      for (Index n = 0; n < N; ++n)
-        for (Index i = 0; i < n_in; ++i) {
-          const Index f = st.first[std::size_t(i + n_in * n)];
-          S s = S(0);
-          for (Index q = 0; q <= k; ++q) s += dBmat(i * nb + f + q, n) * st.dB(q + (k + 1) * i, n);
-          gx(i, n) = s;
-        }
-      if (options_.base) {
-        gbase.noalias() = base_weights(l).transpose() * g;
-        gx.array() += gbase.array() * st.dsilu.array();
-      }
-      g.swap(gx);
+      const bool need_input = l > 0 || input_grad;  // the first layer's ∂L/∂X only when asked
+      if (need_input) gx.setZero(widths_[l], st.x.cols());
+      add_layer_backward(l, st, g, grad, need_input ? &gx : nullptr);
+      if (need_input) g.swap(gx);
     }
     if (input_grad) *input_grad = g;
   }
@@ -269,7 +243,7 @@ class kan {
       const auto& st = ws.layers[std::size_t(l)];
       Matrix<S> gx;
       edge_pass(l, st, &R[std::size_t(l)], &grad, &gx);
-      if (gx_next.size()) add_layer_backward(l, st, gx_next, grad, gx);  // later layers' terms
+      if (gx_next.size()) add_layer_backward(l, st, gx_next, grad, &gx);  // later layers' terms
       gx_next = gx;
     }
     return value;
@@ -505,13 +479,14 @@ class kan {
     return A;
   }
 
-  // grad += the parameter gradient of ⟨G, layer output⟩ for layer l; gx += its input gradient.
-  void add_layer_backward(Index l, const kan_layer_state<S>& st, const Matrix<S>& G, Vector<S>& grad, Matrix<S>& gx) const {
+  // grad += the parameter gradient of ⟨G, layer output⟩ for layer l; gx += its input gradient
+  // (skipped when gx is null).
+  void add_layer_backward(Index l, const kan_layer_state<S>& st, const Matrix<S>& G, Vector<S>& grad, Matrix<S>* gx) const {
     const Index n_in = widths_[l], n_out = widths_[l + 1], N = st.x.cols(), nb = basis_size(l), k = order();
     MatrixMap<S> gc(grad.data() + offsets_[std::size_t(l)].c, n_out, n_in * nb);
     MatrixMap<S> gwb(grad.data() + offsets_[std::size_t(l)].wb, n_out, n_in);
     MatrixMap<S> gws(grad.data() + offsets_[std::size_t(l)].ws, n_out, n_in);
-    const Matrix<S> gscaled = G * st.B.transpose();
+    const Matrix<S> gscaled = G * st.B.transpose();  // ∂C̃
     const auto c = coefficients(l);
     const auto w_s = spline_weights(l);
     for (Index i = 0; i < n_in; ++i) {
@@ -519,13 +494,17 @@ class kan {
       gws.col(i).array() += (gscaled.middleCols(i * nb, nb).array() * c.middleCols(i * nb, nb).array()).rowwise().sum();
     }
     if (options_.base) gwb.noalias() += G * st.silu.transpose();
-    const Matrix<S> dBmat = st.scaled.transpose() * G;
+    if (!gx) return;
+    const Matrix<S> dBmat = st.scaled.transpose() * G;  // ∂B, n_in·nb × N
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (N * n_in >= 16384)
+#endif
     for (Index n = 0; n < N; ++n)
       for (Index i = 0; i < n_in; ++i) {
         const Index f = st.first[std::size_t(i + n_in * n)];
-        for (Index q = 0; q <= k; ++q) gx(i, n) += dBmat(i * nb + f + q, n) * st.dB(q + (k + 1) * i, n);
+        for (Index q = 0; q <= k; ++q) (*gx)(i, n) += dBmat(i * nb + f + q, n) * st.dB(q + (k + 1) * i, n);
       }
-    if (options_.base) gx.array() += (base_weights(l).transpose() * G).array() * st.dsilu.array();
+    if (options_.base) gx->array() += (base_weights(l).transpose() * G).array() * st.dsilu.array();
   }
 
   // Refits the splines of every edge leaving input node i of layer l onto `to`, matching their old

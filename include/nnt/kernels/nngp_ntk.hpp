@@ -74,10 +74,6 @@ struct diagonal_table {
   Index overflow_step = -1;
 };
 
-inline void require_kernel_input(std::string_view name, Index d, Index got_rows) {
-  require_rows(name, d, got_rows);
-}
-
 template <class S>
 diagonal_table<S> diagonal_states(const kernel_network& net, const Matrix<S>& X,
                                   const step_quadratures<S>& rules, int threads) {
