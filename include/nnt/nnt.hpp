@@ -34,7 +34,9 @@
 #include "kan/objective.hpp"
 
 #include "quadratic/quadratic_model.hpp"
+#include "quadratic/taylor_model.hpp"
 
+#include "dynamics/experiments/catapult.hpp"
 #include "dynamics/experiments/diagonal_linear_net.hpp"
 #include "dynamics/experiments/du_convergence.hpp"
 #include "dynamics/experiments/edge_of_stability.hpp"

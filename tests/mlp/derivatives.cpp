@@ -274,3 +274,50 @@ TEST_CASE("derivatives: bad input throws clear messages", "[derivatives]") {
                     "Y: expected 4 columns, got 3");
   NNT_CHECK_INVALID(nnt::per_example_jacobian(net, Eigen::MatrixXd(3, 0)), "X.cols(): expected at least 1, got 0");
 }
+
+TEST_CASE("derivatives: per-example output Hessians equal long-double differences of the Jacobian",
+          "[derivatives]") {
+  for (const net_case& c : cases()) {
+    INFO(c.name);
+    const auto net = make_net(c, 11);
+    const Eigen::MatrixXd X = random_matrix(c.widths.front(), 3, 12);
+    const auto H = nnt::per_example_output_hessians(net, X);
+    const nnt::Index k = net.output_dim(), P = net.parameter_count();
+    REQUIRE(H.size() == std::size_t(3 * k));
+    // Column j of H_ai is ∂J_ai/∂θ_j: central differences of long-double Jacobians, h = 1e-5
+    // (truncation h²|∂⁴z|/6 ≈ 1e-10 relative; rounding eps_ld/h ≈ 1e-14). ReLU's kinks are not
+    // crossed at this h for these inputs; its σ″ is 0, so the block u-u of its Hessian is 0.
+    auto net_ld = make_net<LD>(c, 11);
+    const nnt::Vector<LD> theta = net_ld.parameters();
+    const LD h = 1e-5L;
+    double worst = 0, scale = 0;
+    for (nnt::Index j = 0; j < P; ++j) {
+      nnt::Vector<LD> e = nnt::Vector<LD>::Zero(P);
+      e(j) = h;
+      net_ld.set_parameters(theta + e);
+      const nnt::Matrix<LD> Jp = nnt::per_example_jacobian(net_ld, X.cast<LD>().eval());
+      net_ld.set_parameters(theta - e);
+      const nnt::Matrix<LD> Jm = nnt::per_example_jacobian(net_ld, X.cast<LD>().eval());
+      const Eigen::MatrixXd dJ = ((Jp - Jm) / (2 * h)).cast<double>();
+      for (nnt::Index r = 0; r < 3 * k; ++r) {
+        worst = std::max(worst, (H[std::size_t(r)].col(j) - dJ.row(r).transpose()).cwiseAbs().maxCoeff());
+        scale = std::max(scale, dJ.row(r).cwiseAbs().maxCoeff());
+      }
+    }
+    CHECK(worst <= 1e-8 * std::max(scale, 1.0));
+    // The contraction with U is Σ U_ia H_ai, and its product with v matches (one R-pass each).
+    const Eigen::MatrixXd U = random_matrix(k, 3, 13);
+    const Eigen::VectorXd v = random_matrix(P, 1, 14);
+    Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(P, P);
+    for (nnt::Index a = 0; a < 3; ++a)
+      for (nnt::Index i = 0; i < k; ++i) sum += U(i, a) * H[std::size_t(a * k + i)];
+    CHECK((nnt::output_hessian(net, X, U) - sum).norm() <= 1e-12 * std::max(sum.norm(), 1.0));
+    CHECK((nnt::output_hessian_vector_product(net, X, U, v) - sum * v).norm() <=
+          1e-12 * std::max((sum * v).norm(), 1.0));
+  }
+  const auto net = make_net(cases()[0], 1);  // 3 → 5 → 2
+  NNT_CHECK_INVALID(nnt::output_hessian(net, random_matrix(3, 4, 2), random_matrix(1, 4, 3)),
+                    "U: expected 2 rows, got 1");
+  NNT_CHECK_INVALID(nnt::output_hessian(net, random_matrix(3, 4, 2), random_matrix(2, 3, 3)),
+                    "U: expected 4 columns, got 3");
+}

@@ -12,7 +12,9 @@
 // hessian_operator / gauss_newton_operator cache the forward and backward pass at θ, so each
 // further product costs only the R-passes (used by curvature/ for Lanczos). Per-example
 // Jacobian rows and input–output Jacobian rows are ordered example-major: row a·k + i is
-// output i of example a.
+// output i of example a. Output Hessians ∇²_θ z_i(x_a) (for second-order Taylor models) are the
+// R-operator applied to the linear functional L = Σ_{a,i} U_ia z_i(x_a): its gradient in z is U and
+// its output Hessian is zero, so ∇²L = Σ U_ia ∇²_θ z_i(x_a) exactly.
 #pragma once
 
 #include "../core/error.hpp"
@@ -336,6 +338,46 @@ Vector<S> hessian_vector_product(const mlp<S>& net, const Loss& loss, const matr
   return out;
 }
 
+namespace detail {
+// L(Z; U) = Σ U∘Z, the "loss" whose targets are the contraction weights (see the header comment).
+struct output_contraction {
+  template <class S>
+  S value(const Matrix<S>& Z, const matrix_arg<S>& U) const {
+    check_loss_inputs(Z, U);
+    return (Z.array() * U.array()).sum();
+  }
+  template <class S>
+  S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& U, Matrix<S>& G) const {
+    G = U;
+    return value(Z, U);
+  }
+  template <class S>
+  void hessian_product(const Matrix<S>&, const matrix_arg<S>&, const matrix_arg<S>& V, Matrix<S>& out) const {
+    out.setZero(V.rows(), V.cols());
+  }
+  template <class S>
+  Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>&, Index) const {
+    return Matrix<S>::Zero(Z.rows(), Z.rows());
+  }
+};
+
+template <class S>
+void require_contraction(const mlp<S>& net, const Matrix<S>& X, const Matrix<S>& U) {
+  require_batch(net, X);
+  require_rows("U", net.output_dim(), U.rows());
+  require_cols("U", X.cols(), U.cols());
+  require_finite("U", U);
+}
+}  // namespace detail
+
+/// Σ_{a,i} U_ia ∇²_θ z_i(x_a) v: output Hessians contracted with U (k × N), applied to v.
+template <class S>
+Vector<S> output_hessian_vector_product(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U,
+                                        const vector_arg<S>& v) {
+  detail::require_contraction(net, X, U);
+  return hessian_vector_product(net, detail::output_contraction{}, X, U, v);
+}
+
 /// Jᵀ H_ℓ J v.
 template <class S, class Loss>
 Vector<S> gauss_newton_vector_product(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
@@ -373,6 +415,31 @@ Matrix<S> gauss_newton(const mlp<S>& net, const Loss& loss, const matrix_arg<S>&
   for (Index a = 0; a < X.cols(); ++a)
     HJ.middleRows(a * k, k).noalias() = loss.output_hessian(Z, Y, a) * J.middleRows(a * k, k);
   return J.transpose() * HJ;
+}
+
+/// Dense Σ_{a,i} U_ia ∇²_θ z_i(x_a) (P × P).
+template <class S>
+Matrix<S> output_hessian(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U) {
+  detail::require_contraction(net, X, U);
+  return hessian(net, detail::output_contraction{}, X, U);
+}
+
+/// ∇²_θ z_i(x_a) for every example and output (P × P each), in per_example_jacobian's order a·k + i.
+/// Costs k·N·P R-operator passes on one example each: meant for small models (Taylor models, tests).
+template <class S>
+std::vector<Matrix<S>> per_example_output_hessians(const mlp<S>& net, const matrix_arg<S>& X) {
+  detail::require_batch(net, X);
+  const Index N = X.cols(), k = net.output_dim();
+  std::vector<Matrix<S>> H;
+  H.reserve(std::size_t(k * N));
+  Matrix<S> U = Matrix<S>::Zero(k, 1);
+  for (Index a = 0; a < N; ++a)
+    for (Index i = 0; i < k; ++i) {
+      U.setZero();
+      U(i, 0) = S(1);
+      H.push_back(output_hessian(net, Matrix<S>(X.col(a)), U));
+    }
+  return H;
 }
 
 }  // namespace nnt

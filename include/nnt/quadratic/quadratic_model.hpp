@@ -39,6 +39,8 @@ class quadratic_model {
   Index parameters() const { return Phi_.rows(); }
   Index examples() const { return Phi_.cols(); }
   double eps() const { return eps_; }
+  const Matrix<double>& Phi() const { return Phi_; }
+  const std::vector<Matrix<double>>& Psi() const { return Psi_; }
 
   /// z_a(θ) for every example.
   Vector<double> outputs(const Vector<double>& theta) const {

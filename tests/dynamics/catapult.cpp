@@ -1,0 +1,142 @@
+#include <nnt/dynamics/experiments/catapult.hpp>
+#include <nnt/mlp/derivatives.hpp>
+#include <nnt/quadratic/taylor_model.hpp>
+
+#include <cmath>
+
+#include "support/testing.hpp"
+
+namespace {
+
+// z(x) = m^{−1/2} Σ vᵢ ReLU(uᵢᵀx/√d), written out (no nnt code path).
+double net_output(const nnt::catapult_problem& p, const Eigen::MatrixXd& u, const Eigen::VectorXd& v) {
+  const double d = double(p.input_dim()), m = double(p.width());
+  return v.dot((u * p.x / std::sqrt(d)).cwiseMax(0.0)) / std::sqrt(m);
+}
+
+nnt::catapult_options steps(double eta_lambda0, nnt::Index n) {
+  nnt::catapult_options o;
+  o.eta_lambda0 = eta_lambda0;
+  o.steps = n;
+  o.converged_loss_ratio = 1e-300;  // run all n steps
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("catapult: λ₀ is ‖∇_θ z‖² of the mlp and the mlp is the net of the formula", "[dynamics][catapult]") {
+  const auto p = nnt::random_catapult_problem(5, 12, 0.7, 3);
+  CHECK(std::abs(p.x.squaredNorm() - 5.0) < 1e-12);
+  CHECK(std::abs(p.c() - 1.0 / 12) < 1e-14);
+  const auto net = nnt::catapult_mlp(p);
+  const Eigen::MatrixXd X = p.x;
+  CHECK(std::abs(net.forward(X)(0, 0) - net_output(p, p.u, p.v)) < 1e-14);
+  const Eigen::MatrixXd J = nnt::per_example_jacobian(net, X);
+  const auto run = nnt::catapult_gd(p, nnt::catapult_model::relu, steps(1.0, 1));
+  CHECK(std::abs(run.lambda0 - J.squaredNorm()) < 1e-13 * J.squaredNorm());
+  CHECK(std::abs(run.z[0] - net_output(p, p.u, p.v)) < 1e-14);
+}
+
+TEST_CASE("catapult: the O(m) update is GD on all m(d+1) parameters of the ReLU net, units switching",
+          "[dynamics][catapult]") {
+  const auto p = nnt::random_catapult_problem(5, 12, 1.0, 4);
+  const auto run = nnt::catapult_gd(p, nnt::catapult_model::relu, steps(3.5, 40));
+  // Reference: plain GD on θ with the mlp's backprop gradient of ½(z − y)².
+  auto net = nnt::catapult_mlp(p);
+  const Eigen::MatrixXd X = p.x, Y = Eigen::MatrixXd::Constant(1, 1, p.y);
+  Eigen::VectorXd g;
+  bool switched = false;
+  for (nnt::Index t = 0; t <= 40; ++t) {
+    const double z = net.forward(X)(0, 0);
+    // rounding: ~m·ε per step, amplified by |1 − ηλ| ≤ 2.5 per step through the catapult
+    CHECK(std::abs(run.z[std::size_t(t)] - z) <= 1e-9 * (1 + std::abs(z)));
+    switched = switched || run.active[std::size_t(t)] != run.active0;
+    nnt::loss_and_gradient(net, nnt::mse_loss{nnt::reduction::sum}, X, Y, g);
+    net.set_parameters(net.parameters() - run.eta * g);
+  }
+  CHECK(switched);  // the comparison covered steps with units switching off or on
+}
+
+TEST_CASE("catapult: the quadratic model is GD on the mlp's second-order Taylor model (D1 route)",
+          "[dynamics][catapult]") {
+  // m = 12: P = 48 parameters for the dense Taylor model. Widths this small have messy phases
+  // (finite-c terms), so the seed is one whose ηλ₀ = 3 run catapults and converges.
+  const auto p = nnt::random_catapult_problem(3, 12, 1.0, 2);
+  const auto run = nnt::catapult_gd(p, nnt::catapult_model::quadratic, steps(3.0, 30));
+  const auto net = nnt::catapult_mlp(p);
+  const Eigen::MatrixXd X = p.x;
+  const auto taylor = nnt::second_order_taylor_model(net, X);
+  const Eigen::VectorXd target = taylor.targets(Eigen::MatrixXd::Constant(1, 1, p.y));
+  Eigen::VectorXd delta = Eigen::VectorXd::Zero(net.parameter_count()), g;
+  double peak = 0;
+  for (nnt::Index t = 0; t <= 30; ++t) {
+    const double z = taylor.outputs(taylor.theta0 + delta)(0);
+    CHECK(std::abs(run.z[std::size_t(t)] - z) <= 1e-9 * (1 + std::abs(z)));
+    peak = std::max(peak, run.loss[std::size_t(t)]);
+    taylor.model.loss(delta, target, &g);
+    delta -= run.eta * g;
+  }
+  CHECK(peak > run.loss0);  // a catapult, so the comparison is not only the lazy regime
+}
+
+TEST_CASE("catapult: the exact (z, λ) recursion holds on the quadratic model; the printed λ update does not",
+          "[dynamics][catapult]") {
+  const auto p = nnt::random_catapult_problem(8, 256, 1.0, 6);
+  const auto run = nnt::catapult_gd(p, nnt::catapult_model::quadratic, steps(3.0, 200));
+  REQUIRE(run.phase == nnt::catapult_phase::catapult);
+  double worst_z = 0, worst_lambda = 0, printed = 0;
+  for (std::size_t t = 0; t + 1 < run.z.size(); ++t) {
+    const nnt::catapult_state s{run.z[t], run.lambda[t]};
+    const auto next = nnt::catapult_recursion_step(s, run.eta, p.c(), p.y);
+    // each side sums m = 256 products: relative rounding ≲ m·ε ≈ 6e-14 of the terms' size
+    const double scale = std::abs(s.z) + std::abs(p.y) + run.eta * run.lambda[t] * std::abs(s.z - p.y) +
+                         p.c() * run.eta * run.eta * std::abs(s.z * (s.z - p.y) * (s.z - p.y));
+    worst_z = std::max(worst_z, std::abs(next.z - run.z[t + 1]) / scale);
+    worst_lambda = std::max(worst_lambda, std::abs(next.lambda - run.lambda[t + 1]) / run.lambda[t]);
+    printed = std::max(printed, std::abs(nnt::catapult_lambda_printed(s, run.eta, p.c(), p.y) - run.lambda[t + 1]) /
+                                    run.lambda[t]);
+  }
+  CHECK(worst_z < 1e-12);
+  CHECK(worst_lambda < 1e-12);
+  CHECK(printed > 1e-2);
+}
+
+TEST_CASE("catapult: the quadratic model's phases at width 512", "[dynamics][catapult]") {
+  const auto p = nnt::random_catapult_problem(8, 512, 1.0, 7);
+  nnt::catapult_options o;
+  o.steps = 20000;
+  o.eta_lambda0 = 1.5;
+  const auto lazy = nnt::catapult_gd(p, nnt::catapult_model::quadratic, o);
+  CHECK(lazy.phase == nnt::catapult_phase::lazy);
+  CHECK(std::abs(lazy.final_lambda / lazy.lambda0 - 1) < 0.05);  // λ ≈ const
+  o.eta_lambda0 = 3.0;
+  const auto cat = nnt::catapult_gd(p, nnt::catapult_model::quadratic, o);
+  CHECK(cat.phase == nnt::catapult_phase::catapult);
+  CHECK(cat.eta * cat.final_lambda < 2.0);  // λ fell below 2/η
+  CHECK(cat.max_loss > 0.5);               // the loss rose to O(m·0.02)
+  o.eta_lambda0 = 4.5;
+  const auto div = nnt::catapult_gd(p, nnt::catapult_model::quadratic, o);
+  CHECK(div.phase == nnt::catapult_phase::diverged);
+  CHECK(div.status == nnt::status::diverged);
+}
+
+TEST_CASE("catapult: bad input throws clear messages", "[dynamics][catapult]") {
+  auto p = nnt::random_catapult_problem(3, 4, 1.0, 1);
+  nnt::catapult_options o;
+  o.eta_lambda0 = 0;
+  NNT_CHECK_INVALID(nnt::catapult_gd(p, nnt::catapult_model::relu, o), "eta_lambda0: expected a positive value, got 0");
+  o.eta_lambda0 = 1;
+  auto q = p;
+  q.x.resize(2);
+  NNT_CHECK_INVALID(nnt::catapult_gd(q, nnt::catapult_model::relu, o), "x: expected 3 entries, got 2");
+  q = p;
+  q.v(1) = std::nan("");
+  NNT_CHECK_INVALID(nnt::catapult_gd(q, nnt::catapult_model::relu, o), "v: expected finite entries, got nan at index 1");
+  q = p;
+  q.u.setZero();
+  NNT_CHECK_INVALID(nnt::catapult_gd(q, nnt::catapult_model::relu, o),
+                    "u, v: expected a net with at least one active unit (lambda0 > 0), got no active unit");
+  NNT_CHECK_INVALID(nnt::random_catapult_problem(0, 4, 1.0, 1), "input_dim: expected at least 1, got 0");
+  NNT_CHECK_INVALID(nnt::catapult_phases(nnt::catapult_model::relu, {8}, {2.0, 1.0}, 3, 1.0, 1),
+                    "eta_lambda0: expected an increasing grid, got an unsorted one");
+}
