@@ -1,5 +1,8 @@
 #include <nnt/core/random.hpp>
+#include <nnt/dynamics/optimizers.hpp>
 #include <nnt/quadratic/quadratic_model.hpp>
+
+#include <Eigen/Eigenvalues>
 
 #include <cmath>
 
@@ -71,4 +74,30 @@ TEST_CASE("quadratic model: bad input", "[quadratic]") {
   const nnt::quadratic_model q(Phi, Psi, 0.1);  // P = 3 > N = 2: θ^F is not unique
   NNT_CHECK_INVALID(q.theta_F(nnt::Vector<double>::Zero(2)),
                     "Phi: expected rank P = 3 (P <= N) for theta_F and theta_I, got rank 1");
+}
+
+TEST_CASE("quadratic model: as an objective, GD reaches Newton's minimiser and the HVP is the Hessian",
+          "[quadratic]") {
+  nnt::Vector<double> y;
+  const auto q = make_model(4, 10, 0.05, y);
+  nnt::quadratic_objective f(q, y);
+  nnt::Vector<double> theta(4), v(4), Hv;
+  theta << 0.3, -0.1, 0.2, 0.5;
+  v << 1.0, -2.0, 0.5, 0.25;
+  nnt::Matrix<double> H;
+  nnt::Vector<double> g;
+  q.loss(theta, y, &g, &H);
+  f.hvp(theta, v, Hv);
+  CHECK((Hv - H * v).norm() <= 1e-12 * (H * v).norm());  // same sums, different order
+  const auto newton = q.minimize(y, q.theta_F(y));
+  REQUIRE(newton.status == nnt::status::ok);
+  nnt::optimizer_options o;
+  o.max_iterations = 20000;
+  o.gradient_tolerance = 1e-10;
+  const double lmax = Eigen::SelfAdjointEigenSolver<nnt::Matrix<double>>(H).eigenvalues().maxCoeff();
+  const auto gd = nnt::gradient_descent(f, nnt::Vector<double>::Zero(4), nnt::constant_schedule{1.0 / lmax}, o);
+  REQUIRE(gd.state == nnt::status::ok);
+  // ‖θ − θ*‖ ≤ ‖∇L‖/μ with μ ≈ λ_min(∇²L) ~ 1 here: 1e-10/μ
+  CHECK((gd.theta - newton.theta).norm() < 1e-8);
+  NNT_CHECK_INVALID(nnt::quadratic_objective(q, nnt::Vector<double>::Zero(3)), "y: expected 10 entries, got 3");
 }

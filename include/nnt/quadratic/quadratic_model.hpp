@@ -5,9 +5,13 @@
 //   θ^F = (ΦΦᵀ)⁻¹Φy,   θ^I = −(ΦΦᵀ)⁻¹ Σ_a [½Φ_a (θ^Fᵀ Ψ_a θ^F) + r_a Ψ_a θ^F],   r_a = Φ_aᵀθ^F − y_a
 // (the notes print only the first term, the whole answer when the linear model interpolates, r = 0).
 // minimize() finds θ* independently by Newton's method on L (exact gradient and Hessian).
+// quadratic_objective presents L(θ) for given targets as an nnt::objective with an HVP,
+//   ∇²L v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v],   ∇z_a = Φ_a + εΨ_aθ,
+// so the optimizers (GD, momentum, L-BFGS) and gradient-flow integrators train it.
 #pragma once
 
 #include "../core/error.hpp"
+#include "../core/objective.hpp"
 #include "../core/status.hpp"
 #include "../core/types.hpp"
 
@@ -144,5 +148,36 @@ class quadratic_model {
   std::vector<Matrix<double>> Psi_;
   double eps_;
 };
+
+/// L(θ) = Σ_a ½(z_a(θ) − y_a)² of a quadratic_model as an nnt::objective (holds a reference to
+/// the model, which must outlive it).
+class quadratic_objective {
+ public:
+  quadratic_objective(const quadratic_model& model, Vector<double> y) : model_(model), y_(std::move(y)) {
+    require_size("y", model_.examples(), y_.size());
+    require_finite("y", y_);
+  }
+  Index dimension() const { return model_.parameters(); }
+  double value(const Vector<double>& theta) const { return model_.loss(theta, y_); }
+  double value_and_gradient(const Vector<double>& theta, Vector<double>& gradient) const {
+    return model_.loss(theta, y_, &gradient);
+  }
+  void hvp(const Vector<double>& theta, const Vector<double>& v, Vector<double>& out) const {
+    require_size("v", dimension(), v.size());
+    const Vector<double> r = model_.outputs(theta) - y_;
+    out.setZero(dimension());
+    for (Index a = 0; a < model_.examples(); ++a) {
+      const Matrix<double>& Psi = model_.Psi()[std::size_t(a)];
+      const Vector<double> dz = model_.Phi().col(a) + model_.eps() * (Psi * theta);
+      out += dz.dot(v) * dz + (model_.eps() * r(a)) * (Psi * v);
+    }
+  }
+
+ private:
+  const quadratic_model& model_;
+  Vector<double> y_;
+};
+
+static_assert(objective_with_hvp<quadratic_objective>);
 
 }  // namespace nnt
