@@ -116,3 +116,14 @@ TEST_CASE("error: format_value gives the shortest round-trip text", "[error]") {
   const double third = 1.0 / 3.0;
   CHECK(std::stod(nnt::format_value(third)) == third);
 }
+
+TEST_CASE("error: require_examples_and_targets checks a data set in order", "[error]") {
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Ones(2, 3);
+  Eigen::VectorXd y = Eigen::VectorXd::Ones(3);
+  CHECK_NOTHROW(nnt::require_examples_and_targets(X, y));
+  NNT_CHECK_INVALID(nnt::require_examples_and_targets(Eigen::MatrixXd(2, 0), Eigen::VectorXd(0)),
+                    "X.cols(): expected at least 1, got 0");
+  NNT_CHECK_INVALID(nnt::require_examples_and_targets(X, Eigen::VectorXd::Ones(2)), "y: expected 3 entries, got 2");
+  y(1) = std::numeric_limits<double>::infinity();
+  NNT_CHECK_INVALID(nnt::require_examples_and_targets(X, y), "y: expected finite entries, got inf at index 1");
+}

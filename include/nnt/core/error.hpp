@@ -127,6 +127,16 @@ void require_finite(std::string_view name, const Eigen::DenseBase<Derived>& x) {
   }
 }
 
+/// A data set: X with one example per column (at least one), finite, and one finite target per
+/// column in y — "X.cols(): expected at least 1, got 0", "y: expected 8 entries, got 7", ….
+template <class DX, class DY>
+void require_examples_and_targets(const Eigen::DenseBase<DX>& X, const Eigen::DenseBase<DY>& y) {
+  require_at_least<Index>("X.cols()", X.cols(), 1);
+  require_size("y", X.cols(), y.size());
+  require_finite("X", X);
+  require_finite("y", y);
+}
+
 /// "C_w: expected a positive value, got -1" (NaN is rejected too).
 template <class T>
 void require_positive(std::string_view name, const T& x) {

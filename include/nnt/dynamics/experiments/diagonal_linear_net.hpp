@@ -34,12 +34,6 @@ inline Vector<double> q_alpha_scales(Index d, double alpha, const Vector<double>
     if (!(t0(i) > 0)) throw_invalid_argument("theta0(" + std::to_string(i) + ")", "a positive value", format_value(t0(i)));
   return (alpha * alpha) * t0.array().square().matrix();
 }
-inline void require_regression(const Matrix<double>& X, const Vector<double>& y) {
-  require_at_least<Index>("X.cols()", X.cols(), 1);
-  require_size("y", X.cols(), y.size());
-  require_finite("X", X);
-  require_finite("y", y);
-}
 }  // namespace detail
 
 struct diagonal_net_result {
@@ -53,7 +47,7 @@ struct diagonal_net_result {
 inline diagonal_net_result diagonal_net_gradient_flow(const Matrix<double>& X, const Vector<double>& y, double alpha,
                                                       const Vector<double>& theta0 = {}, double tolerance = 1e-10,
                                                       double t_max = 1e8) {
-  detail::require_regression(X, y);
+  require_examples_and_targets(X, y);
   const Index d = X.rows();
   const Vector<double> c = detail::q_alpha_scales(d, alpha, theta0);
   require_positive("tolerance", tolerance);
@@ -95,7 +89,7 @@ struct q_alpha_result {
 inline q_alpha_result minimize_q_alpha(const Matrix<double>& X, const Vector<double>& y, double alpha,
                                        const Vector<double>& theta0 = {}, double tolerance = 1e-12,
                                        Index max_iterations = 500) {
-  detail::require_regression(X, y);
+  require_examples_and_targets(X, y);
   const Vector<double> c = detail::q_alpha_scales(X.rows(), alpha, theta0);
   q_alpha_result r;
   r.lambda = Vector<double>::Zero(X.cols());
@@ -134,7 +128,7 @@ inline q_alpha_result minimize_q_alpha(const Matrix<double>& X, const Vector<dou
 
 /// The α → ∞ limit: argmin Σ β_i²/c_i s.t. Xᵀβ = y, β = C X (Xᵀ C X)⁻¹ y.
 inline Vector<double> weighted_min_l2(const Matrix<double>& X, const Vector<double>& y, const Vector<double>& theta0 = {}) {
-  detail::require_regression(X, y);
+  require_examples_and_targets(X, y);
   const Vector<double> c = detail::q_alpha_scales(X.rows(), 1.0, theta0);
   const Matrix<double> CX = c.asDiagonal() * X;
   return CX * (X.transpose() * CX).ldlt().solve(y);
@@ -144,7 +138,7 @@ inline Vector<double> weighted_min_l2(const Matrix<double>& X, const Vector<doub
 /// basic solution, so enumerate the supports of size N (C(d, N) square solves). For the small
 /// problems of tests and examples (d ≤ 20); larger ones need an LP solver.
 inline Vector<double> min_l1_interpolant(const Matrix<double>& X, const Vector<double>& y) {
-  detail::require_regression(X, y);
+  require_examples_and_targets(X, y);
   const Index d = X.rows(), N = X.cols();
   require_in_range<Index, Index>("X.rows()", d, N, 20);
   Vector<double> best = Vector<double>::Zero(d);

@@ -59,10 +59,7 @@ struct du_result {
 /// Trains the first layer of the two-layer ReLU net on (X, y) and records the loss against the
 /// e^{−λ₀t} bound.
 inline du_result du_training(const Matrix<double>& X, const Vector<double>& y, const du_options& o = {}) {
-  require_at_least<Index>("X.cols()", X.cols(), 1);
-  require_size("y", X.cols(), y.size());
-  require_finite("X", X);
-  require_finite("y", y);
+  require_examples_and_targets(X, y);
   require_at_least<Index>("width", o.width, 1);
   require_finite("eta", o.eta);
   require_positive("eta", o.eta);

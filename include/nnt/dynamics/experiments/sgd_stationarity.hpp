@@ -45,10 +45,7 @@ struct sgd_stationarity_result {
 /// Runs SGD on least squares for X (d × N), y (N) from θ = 0 and measures the relation above.
 inline sgd_stationarity_result sgd_stationarity(const Matrix<double>& X, const Vector<double>& y,
                                                 const sgd_stationarity_options& o = {}) {
-  require_at_least<Index>("X.cols()", X.cols(), 1);
-  require_size("y", X.cols(), y.size());
-  require_finite("X", X);
-  require_finite("y", y);
+  require_examples_and_targets(X, y);
   require_finite("eta", o.eta);
   require_positive("eta", o.eta);
   require_in_range("momentum", o.momentum, 0.0, 0.999);
