@@ -532,6 +532,7 @@ kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S
   }
   const segment_context<S> ctx{&net, &rules, &rows_tab, &cols_tab, d, opt.ntk};
   const Index tile_count = static_cast<Index>(tiles.size());
+  bool all_finite = true;
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads > 0 ? threads : omp_get_max_threads())
@@ -539,10 +540,11 @@ kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S
   {
     segment_workspace<S> w(opt.block);
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) reduction(&& : all_finite)
 #endif
     for (Index task = 0; task < tile_count; ++task) {
       const gram_tile& tile = tiles[static_cast<std::size_t>(task)];
+      S probe = 0;  // Σ 0·x over the outputs: NaN exactly when one of them is not finite
       for (Index j = tile.column_begin; j < tile.column_begin + tile.columns; ++j) {
         const Index r0 = tile.row_begin;
         const Index rows = symmetric ? std::min(tile.rows, j + 1 - r0) : tile.rows;
@@ -569,8 +571,13 @@ kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S
           if (opt.ntk) res.ntk_layers[static_cast<std::size_t>(l)].col(j).segment(r0, rows) = w.t.head(rows);
         });
         res.nngp.col(j).segment(r0, rows) = w.k.head(rows);
-        if (opt.ntk) res.ntk.col(j).segment(r0, rows) = w.t.head(rows);
+        probe += (S(0) * w.k.head(rows)).sum();
+        if (opt.ntk) {
+          res.ntk.col(j).segment(r0, rows) = w.t.head(rows);
+          probe += (S(0) * w.t.head(rows)).sum();
+        }
       }
+      all_finite = all_finite && probe == S(0);
       if (symmetric) {
         mirror_tile(res.nngp, tile);
         if (opt.ntk) mirror_tile(res.ntk, tile);
@@ -594,7 +601,7 @@ kernel_gram_result<S> kernel_gram_impl(const kernel_network& net, const Matrix<S
     res.nngp.diagonal() = rows_tab.k.col(net.size());
     if (opt.ntk) res.ntk.diagonal() = rows_tab.t.col(net.size());
   }
-  if (!res.nngp.allFinite() || (opt.ntk && !res.ntk.allFinite())) res.status = status::overflow;
+  if (!all_finite) res.status = status::overflow;
   return res;
 }
 
