@@ -145,19 +145,24 @@ int main(int argc, char** argv) {
   claims.check_at_most("D2-quadratic-lazy-catapult-boundary-at-2-(m>=1024-all-seeds)", 0.05 + 1e-12, worst_onset);
   claims.check_at_most("D2-quadratic-divergence-boundary-at-4-(m>=1024-all-seeds)", 0.05 + 1e-12, worst_end);
 
-  // the mechanism: every catapult run of the quadratic model ends with ηλ < 2; lazy runs keep λ at large m
+  // the mechanism: every catapult run of the quadratic model ends with ηλ < 2; well inside the lazy
+  // phase (ηλ₀ ≤ 1.55) λ moves by O(1/m): worst ≈ 0.05 at m = 256, so ≈ 13/m; the bound at m = 4096 is
+  // 0.01, three times that
   int catapults = 0, below = 0;
-  double lazy_drift = 0;
+  std::vector<double> lazy_drift(widths.size(), 0.0);
   for (const auto& d : diagrams[nnt::catapult_model::quadratic])
     for (std::size_t w = 0; w < widths.size(); ++w)
       for (std::size_t g = 0; g < grid.size(); ++g) {
-        if (d.phase[w][g] == nnt::catapult_phase::catapult) ++catapults, below += d.final_eta_lambda(Eigen::Index(w), Eigen::Index(g)) < 2;
-        if (d.phase[w][g] == nnt::catapult_phase::lazy && widths[w] == 4096)
-          lazy_drift = std::max(lazy_drift, std::abs(d.final_eta_lambda(Eigen::Index(w), Eigen::Index(g)) / grid[g] - 1));
+        const double final_eta_lambda = d.final_eta_lambda(Eigen::Index(w), Eigen::Index(g));
+        if (d.phase[w][g] == nnt::catapult_phase::catapult) ++catapults, below += final_eta_lambda < 2;
+        if (grid[g] <= 1.55) lazy_drift[w] = std::max(lazy_drift[w], std::abs(final_eta_lambda / grid[g] - 1));
       }
   claims.check_that("D2-catapult-ends-with-eta-lambda-below-2", std::to_string(catapults) + " of " + std::to_string(catapults),
                     std::to_string(below) + " of " + std::to_string(catapults), catapults > 0 && below == catapults);
-  claims.check_at_most("D2-lazy-lambda-constant-at-m=4096", 0.05, lazy_drift);
+  for (std::size_t w = 0; w < widths.size(); ++w)
+    claims.report("quadratic-m" + std::to_string(widths[w]) + "-lazy-lambda-drift", lazy_drift[w],
+                  "max |lambda_final/lambda0 - 1| over seeds at eta lambda0 <= 1.55");
+  claims.check_at_most("D2-lazy-lambda-constant-at-m=4096-(eta-lambda0<=1.55)", 0.01, lazy_drift[6]);
 
   // peak loss Θ(m) in the catapult phase (geometric mean over seeds at ηλ₀ = 3.05, m ≥ 256)
   std::map<nnt::catapult_model, std::vector<double>> peak;
