@@ -35,6 +35,14 @@ TEST_CASE("catapult: λ₀ is ‖∇_θ z‖² of the mlp and the mlp is the net
   const auto run = nnt::catapult_gd(p, nnt::catapult_model::relu, steps(1.0, 1));
   CHECK(std::abs(run.lambda0 - J.squaredNorm()) < 1e-13 * J.squaredNorm());
   CHECK(std::abs(run.z[0] - net_output(p, p.u, p.v)) < 1e-14);
+  // a rate given as η runs the same trajectory as the same rate given as ηλ₀
+  auto o = steps(2.5, 20);
+  const auto by_product = nnt::catapult_gd(p, nnt::catapult_model::relu, o);
+  o.eta = 2.5 / run.lambda0;
+  o.eta_lambda0 = -1;  // ignored when eta is given
+  const auto by_rate = nnt::catapult_gd(p, nnt::catapult_model::relu, o);
+  CHECK(by_rate.eta == by_product.eta);
+  CHECK(by_rate.loss == by_product.loss);
 }
 
 TEST_CASE("catapult: the O(m) update is GD on all m(d+1) parameters of the ReLU net, units switching",
@@ -125,6 +133,9 @@ TEST_CASE("catapult: bad input throws clear messages", "[dynamics][catapult]") {
   nnt::catapult_options o;
   o.eta_lambda0 = 0;
   NNT_CHECK_INVALID(nnt::catapult_gd(p, nnt::catapult_model::relu, o), "eta_lambda0: expected a positive value, got 0");
+  o.eta = -0.1;
+  NNT_CHECK_INVALID(nnt::catapult_gd(p, nnt::catapult_model::relu, o), "eta: expected a non-negative value, got -0.1");
+  o.eta = 0;
   o.eta_lambda0 = 1;
   auto q = p;
   q.x.resize(2);

@@ -109,7 +109,8 @@ constexpr std::string_view to_string(catapult_phase p) noexcept {
 }
 
 struct catapult_options {
-  double eta_lambda0 = 1;            ///< η·λ₀ (the rate is set from the problem's λ₀)
+  double eta_lambda0 = 1;            ///< η·λ₀ (the rate is set from the problem's λ₀) …
+  double eta = 0;                    ///< … unless this is > 0: then it is the rate η itself
   Index steps = 5000;                ///< budget
   double converged_loss_ratio = 1e-10;  ///< stop when L ≤ this · L(0)
   double divergence_loss = 1e30;     ///< stop (diverged) when L exceeds this
@@ -126,7 +127,8 @@ struct catapult_run {
   catapult_phase phase = catapult_phase::stalled;
 };
 
-/// Full-batch GD (one example) on the ReLU net or its quadratic model at η = eta_lambda0/λ₀.
+/// Full-batch GD (one example) on the ReLU net or its quadratic model at η = eta_lambda0/λ₀ (or the
+/// given eta).
 inline catapult_run catapult_gd(const catapult_problem& p, catapult_model model, const catapult_options& o) {
   require_at_least<Index>("width", p.width(), 1);
   require_size("x", p.input_dim(), p.x.size());
@@ -136,8 +138,12 @@ inline catapult_run catapult_gd(const catapult_problem& p, catapult_model model,
   require_finite("u", p.u);
   require_finite("v", p.v);
   require_positive("|x|^2", p.x.squaredNorm());
-  require_finite("eta_lambda0", o.eta_lambda0);
-  require_positive("eta_lambda0", o.eta_lambda0);
+  require_finite("eta", o.eta);
+  require_nonnegative("eta", o.eta);
+  if (o.eta == 0) {
+    require_finite("eta_lambda0", o.eta_lambda0);
+    require_positive("eta_lambda0", o.eta_lambda0);
+  }
   require_at_least<Index>("steps", o.steps, 1);
   require_positive("converged_loss_ratio", o.converged_loss_ratio);
   require_positive("divergence_loss", o.divergence_loss);
@@ -161,7 +167,7 @@ inline catapult_run catapult_gd(const catapult_problem& p, catapult_model model,
   run.active0 = Index(mask.sum());
   if (!(run.lambda0 > 0))
     throw_invalid_argument("u, v", "a net with at least one active unit (lambda0 > 0)", "no active unit");
-  run.eta = o.eta_lambda0 / run.lambda0;
+  run.eta = o.eta > 0 ? o.eta : o.eta_lambda0 / run.lambda0;
   run.loss0 = 0.5 * (s.z - p.y) * (s.z - p.y);
   run.max_loss = run.loss0;
   for (Index t = 0;; ++t) {
@@ -228,6 +234,7 @@ inline catapult_phase_diagram catapult_phases(catapult_model model, const std::v
                            std::vector<double>(std::size_t(W), std::numeric_limits<double>::quiet_NaN()),
                            std::vector<double>(std::size_t(W), std::numeric_limits<double>::quiet_NaN())};
   o.record = false;
+  o.eta = 0;  // the grid is in ηλ₀
   for (Index w = 0; w < W; ++w) {
     const catapult_problem p = random_catapult_problem(input_dim, widths[std::size_t(w)], y, stream_seed(seed, std::uint64_t(w)));
     for (Index g = 0; g < G; ++g) {
