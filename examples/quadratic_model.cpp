@@ -116,11 +116,14 @@ int main(int argc, char** argv) {
     const auto taylor = nnt::second_order_taylor_model(net, X);
     const nnt::quadratic_model linear(taylor.model.Phi(), taylor.model.Psi(), 0.0);
     const Eigen::VectorXd theta0 = net.parameters();
+    auto outputs_of = [&](const nnt::mlp<double>& model) {
+      const Eigen::MatrixXd Z = model.forward(X);
+      return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(Z.data(), Z.size()));
+    };
     auto net_outputs = [&](const Eigen::VectorXd& theta) {
       nnt::mlp<double> moved = net;
       moved.set_parameters(theta);
-      const Eigen::MatrixXd Z = moved.forward(X);
-      return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(Z.data(), Z.size()));
+      return outputs_of(moved);
     };
     if (n == 16) {  // remainder along a random direction
       Eigen::VectorXd direction(net.parameter_count());
@@ -138,7 +141,7 @@ int main(int argc, char** argv) {
     Eigen::VectorXd dq = Eigen::VectorXd::Zero(net.parameter_count()), dl = dq, g;
     double eq = 0, el = 0;
     for (int t = 0; t <= 40; ++t) {
-      const Eigen::VectorXd z = net_outputs(net.parameters());
+      const Eigen::VectorXd z = outputs_of(net);
       eq = std::max(eq, (z - taylor.z0 - taylor.model.outputs(dq)).cwiseAbs().maxCoeff());
       el = std::max(el, (z - taylor.z0 - linear.outputs(dl)).cwiseAbs().maxCoeff());
       taylor.model.loss(dq, y, &g);

@@ -100,4 +100,5 @@ TEST_CASE("quadratic model: as an objective, GD reaches Newton's minimiser and t
   // ‖θ − θ*‖ ≤ ‖∇L‖/μ with μ ≈ λ_min(∇²L) ~ 1 here: 1e-10/μ
   CHECK((gd.theta - newton.theta).norm() < 1e-8);
   NNT_CHECK_INVALID(nnt::quadratic_objective(q, nnt::Vector<double>::Zero(3)), "y: expected 10 entries, got 3");
+  NNT_CHECK_INVALID(q.hessian_vector_product(theta, y, nnt::Vector<double>::Zero(3)), "v: expected 4 entries, got 3");
 }

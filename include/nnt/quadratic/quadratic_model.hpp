@@ -5,9 +5,8 @@
 //   θ^F = (ΦΦᵀ)⁻¹Φy,   θ^I = −(ΦΦᵀ)⁻¹ Σ_a [½Φ_a (θ^Fᵀ Ψ_a θ^F) + r_a Ψ_a θ^F],   r_a = Φ_aᵀθ^F − y_a
 // (the notes print only the first term, the whole answer when the linear model interpolates, r = 0).
 // minimize() finds θ* independently by Newton's method on L (exact gradient and Hessian).
-// quadratic_objective presents L(θ) for given targets as an nnt::objective with an HVP,
-//   ∇²L v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v],   ∇z_a = Φ_a + εΨ_aθ,
-// so the optimizers (GD, momentum, L-BFGS) and gradient-flow integrators train it.
+// hessian_vector_product gives ∇²L v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v], ∇z_a = Φ_a + εΨ_aθ, and
+// quadratic_objective presents L(θ) for given targets as an nnt::objective with that HVP, so the optimizers (GD, momentum, L-BFGS) and gradient-flow integrators train it.
 #pragma once
 
 #include "../core/error.hpp"
@@ -62,11 +61,25 @@ class quadratic_model {
     if (gradient) gradient->setZero(parameters());
     if (hessian) hessian->setZero(parameters(), parameters());
     for (Index a = 0; a < examples(); ++a) {
-      const Vector<double> dz = Phi_.col(a) + eps_ * (Psi_[std::size_t(a)] * theta);
+      const Vector<double> dz = output_gradient(a, theta);
       if (gradient) *gradient += r(a) * dz;
       if (hessian) *hessian += dz * dz.transpose() + (r(a) * eps_) * Psi_[std::size_t(a)];
     }
     return 0.5 * r.squaredNorm();
+  }
+
+  /// ∇²L(θ) v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v] without forming ∇²L.
+  Vector<double> hessian_vector_product(const Vector<double>& theta, const Vector<double>& y,
+                                        const Vector<double>& v) const {
+    require_size("y", examples(), y.size());
+    require_size("v", parameters(), v.size());
+    const Vector<double> r = outputs(theta) - y;
+    Vector<double> out = Vector<double>::Zero(parameters());
+    for (Index a = 0; a < examples(); ++a) {
+      const Vector<double> dz = output_gradient(a, theta);
+      out += dz.dot(v) * dz + (eps_ * r(a)) * (Psi_[std::size_t(a)] * v);
+    }
+    return out;
   }
 
   /// θ^F (requires ΦΦᵀ invertible, i.e. P ≤ N and rank P).
@@ -136,6 +149,11 @@ class quadratic_model {
   }
 
  private:
+  // ∇z_a(θ) = Φ_a + εΨ_aθ
+  Vector<double> output_gradient(Index a, const Vector<double>& theta) const {
+    return Phi_.col(a) + eps_ * (Psi_[std::size_t(a)] * theta);
+  }
+
   Eigen::FullPivLU<Matrix<double>> gram_lu() const {
     Eigen::FullPivLU<Matrix<double>> lu(Phi_ * Phi_.transpose());
     if (!lu.isInvertible())
@@ -163,14 +181,7 @@ class quadratic_objective {
     return model_.loss(theta, y_, &gradient);
   }
   void hvp(const Vector<double>& theta, const Vector<double>& v, Vector<double>& out) const {
-    require_size("v", dimension(), v.size());
-    const Vector<double> r = model_.outputs(theta) - y_;
-    out.setZero(dimension());
-    for (Index a = 0; a < model_.examples(); ++a) {
-      const Matrix<double>& Psi = model_.Psi()[std::size_t(a)];
-      const Vector<double> dz = model_.Phi().col(a) + model_.eps() * (Psi * theta);
-      out += dz.dot(v) * dz + (model_.eps() * r(a)) * (Psi * v);
-    }
+    out = model_.hessian_vector_product(theta, y_, v);
   }
 
  private:

@@ -150,9 +150,8 @@ inline catapult_run catapult_gd(const catapult_problem& p, catapult_model model,
 
   const double m = double(p.width()), c = p.c(), sqrt_m = std::sqrt(m);
   Vector<double> h = p.u * p.x / std::sqrt(double(p.input_dim())), v = p.v;
-  const Vector<double> frozen = (h.array() > 0).cast<double>();
-  Vector<double> mask = frozen, feature(p.width());
-  // feature = ReLU(h) (net) or s⊙h (model); mask = 1[h > 0] (net) or s (model)
+  // mask = 1[h > 0] (net) or the pattern s at initialisation (model); feature = ReLU(h) or s⊙h
+  Vector<double> mask = (h.array() > 0).cast<double>(), feature(p.width());
   auto evaluate = [&](catapult_state& s) {
     if (model == catapult_model::relu) mask = (h.array() > 0).cast<double>();
     feature = mask.cwiseProduct(h);
