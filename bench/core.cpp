@@ -26,18 +26,31 @@ Eigen::ArrayXXd inputs(nnt::Index rows, nnt::Index cols) {
 void baseline_value(nnt::activation_kind kind, const Eigen::ArrayXXd& x, Eigen::ArrayXXd& out) {
   using K = nnt::activation_kind;
   switch (kind) {
-    case K::relu: out = x.max(0.0); break;
-    case K::tanh: out = x.tanh(); break;
-    case K::sigmoid: out = x.logistic(); break;
-    case K::erf: out = x.unaryExpr([](double v) { return std::erf(v); }); break;
+    case K::relu:
+      out = x.max(0.0);
+      break;
+    case K::tanh:
+      out = x.tanh();
+      break;
+    case K::sigmoid:
+      out = x.logistic();
+      break;
+    case K::erf:
+      out = x.unaryExpr([](double v) { return std::erf(v); });
+      break;
     case K::gelu:
       out = x.unaryExpr([](double v) { return 0.5 * v * std::erfc(-v * 0.7071067811865476); });
       break;
-    case K::silu: out = x * x.logistic(); break;
-    case K::softplus:
-      out = x.unaryExpr([](double v) { return std::max(v, 0.0) + std::log1p(std::exp(-std::abs(v))); });
+    case K::silu:
+      out = x * x.logistic();
       break;
-    default: out = x; break;
+    case K::softplus:
+      out = x.unaryExpr(
+          [](double v) { return std::max(v, 0.0) + std::log1p(std::exp(-std::abs(v))); });
+      break;
+    default:
+      out = x;
+      break;
   }
 }
 
@@ -46,8 +59,15 @@ void BM_activation_value(benchmark::State& state, nnt::activation_kind kind) {
   Eigen::ArrayXXd out(x.rows(), x.cols()), ref(x.rows(), x.cols());
   const nnt::activation a(kind);
   nnt_bench::paired(
-      state, [&] { a.value_into(x, out); benchmark::DoNotOptimize(out.data()); },
-      [&] { baseline_value(kind, x, ref); benchmark::DoNotOptimize(ref.data()); });
+      state,
+      [&] {
+        a.value_into(x, out);
+        benchmark::DoNotOptimize(out.data());
+      },
+      [&] {
+        baseline_value(kind, x, ref);
+        benchmark::DoNotOptimize(ref.data());
+      });
   state.SetItemsProcessed(state.iterations() * x.size());
 }
 
@@ -57,11 +77,18 @@ void BM_activation_derivative(benchmark::State& state, nnt::activation_kind kind
   Eigen::ArrayXXd out(x.rows(), x.cols()), ref(x.rows(), x.cols());
   const nnt::activation a(kind);
   nnt_bench::paired(
-      state, [&] { a.derivative_into(x, out); benchmark::DoNotOptimize(out.data()); },
+      state,
       [&] {
-        if (kind == nnt::activation_kind::tanh) ref = 1.0 - x.tanh().square();
-        else if (kind == nnt::activation_kind::relu) ref = (x > 0.0).cast<double>();
-        else ref = x.logistic() * (1.0 - x.logistic());  // sigmoid′
+        a.derivative_into(x, out);
+        benchmark::DoNotOptimize(out.data());
+      },
+      [&] {
+        if (kind == nnt::activation_kind::tanh)
+          ref = 1.0 - x.tanh().square();
+        else if (kind == nnt::activation_kind::relu)
+          ref = (x > 0.0).cast<double>();
+        else
+          ref = x.logistic() * (1.0 - x.logistic());  // sigmoid′
         benchmark::DoNotOptimize(ref.data());
       });
   state.SetItemsProcessed(state.iterations() * x.size());
@@ -73,7 +100,11 @@ void BM_fill_normal(benchmark::State& state) {
   std::mt19937_64 engine(5);
   std::normal_distribution<double> normal;
   nnt_bench::paired(
-      state, [&] { rng.fill_normal(a); benchmark::DoNotOptimize(a.data()); },
+      state,
+      [&] {
+        rng.fill_normal(a);
+        benchmark::DoNotOptimize(a.data());
+      },
       [&] {
         for (nnt::Index i = 0; i < b.size(); ++i) b.data()[i] = normal(engine);
         benchmark::DoNotOptimize(b.data());
@@ -101,7 +132,9 @@ void BM_product_expectation(benchmark::State& state) {
   const double q11 = 1.0, q12 = 0.3, q22 = 2.0;
   nnt_bench::paired(
       state,
-      [&] { benchmark::DoNotOptimize(nnt::gaussian_product_expectation(rule, f, f, q11, q12, q22)); },
+      [&] {
+        benchmark::DoNotOptimize(nnt::gaussian_product_expectation(rule, f, f, q11, q12, q22));
+      },
       [&] {
         const double a = std::sqrt(q11), b = q12 / a, c = std::sqrt(q22 - b * b);
         double sum = 0;

@@ -8,7 +8,9 @@
 // `bench_curvature --dump-hessian FILE [width]` instead writes the dense Hessian of the width-96
 // problem (float64, row-major, preceded by its int64 size) and prints nnt's top eigenvalue and HVP
 // count, for bench/compare/curvature_dense.py to check against LAPACK's dense eigensolver.
-#include <nnt/curvature/spectrum.hpp>
+#include <nnt/curvature/eigenpairs.hpp>
+#include <nnt/curvature/lanczos.hpp>
+#include <nnt/curvature/trace.hpp>
 #include <nnt/mlp/derivatives.hpp>
 
 #include <Eigen/Eigenvalues>
@@ -24,7 +26,8 @@ namespace {
 using Hop = nnt::hessian_operator<double, nnt::mse_loss>;
 
 Hop make_hessian(nnt::Index width) {
-  nnt::mlp<double> net({20, width, width, 1}, nnt::activation::tanh(), {nnt::parameterization::standard, 1.5, 0.1, true});
+  nnt::mlp<double> net({20, width, width, 1}, nnt::activation::tanh(),
+                       {1.5, 0.1, nnt::parameterization::standard, true});
   net.initialize(1);
   nnt::random_generator rng(2);
   Eigen::MatrixXd X(20, 256), Y(1, 256);
@@ -45,8 +48,8 @@ void BM_top_eigenvalue(benchmark::State& state) {
   const Hop H = make_hessian(state.range(0));
   double reference = 0, value = 0;
   nnt::Index hvps = 0;
-  nnt::eigen_options o;
-  o.tolerance = 1e-6;  // residual ≤ 1e-6·|λ|; the eigenvalue error is ~ residual²/gap, far smaller
+  // residual ≤ 1e-6·|λ|; the eigenvalue error is ~ residual²/gap, far smaller
+  const nnt::eigen_options o{.stop = {.max_iterations = 1000, .tolerance = 1e-6}};
   nnt_bench::paired(
       state,
       [&] {
@@ -63,8 +66,9 @@ void BM_top_eigenvalue(benchmark::State& state) {
 void BM_hutchinson(benchmark::State& state) {
   const Hop H = make_hessian(state.range(0));
   nnt::trace_result r;
-  nnt::trace_options o;
-  o.max_probes = 200;  // the MSE Hessian of a tanh net at init is indefinite, tr H small vs its spread
+  // the MSE Hessian of a tanh net at init is indefinite, tr H small vs its spread: 200 probes
+  const nnt::trace_options o{.stop = {.max_iterations = 200, .tolerance = 1e-2},
+                             .zero_resolution = 0};
   for (auto _ : state) r = nnt::hutchinson_trace(H, o);
   state.counters["hvps"] = double(r.probes);
   state.counters["rel_se"] = r.standard_error / std::abs(r.estimate);
@@ -79,28 +83,33 @@ void BM_slq_density(benchmark::State& state) {
   state.counters["hvps"] = 600;
 }
 
-BENCHMARK(BM_top_eigenvalue)->Arg(96)->Arg(300)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_top_eigenvalue)
+    ->Arg(96)
+    ->Arg(300)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 BENCHMARK(BM_hutchinson)->Arg(96)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_slq_density)->Arg(96)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 int dump_hessian(const char* path, nnt::Index width) {
   const Hop H = make_hessian(width);
   const nnt::Index P = H.rows();
-  nnt::eigen_options o;
-  o.tolerance = 1e-6;
-  const auto top = nnt::top_eigenpairs(H, 1, o);
+  const auto top = nnt::top_eigenpairs(H, 1, {.stop = {.max_iterations = 1000, .tolerance = 1e-6}});
   std::ofstream out(path, std::ios::binary);
   const std::int64_t n = P;
   out.write(reinterpret_cast<const char*>(&n), sizeof n);
-  Eigen::VectorXd e = Eigen::VectorXd::Zero(P), column;
+  Eigen::VectorXd e = Eigen::VectorXd::Zero(P), column(P);
   for (nnt::Index j = 0; j < P; ++j) {  // column j of the symmetric H = row j
     e(j) = 1;
     H.apply(e, column);
     e(j) = 0;
     out.write(reinterpret_cast<const char*>(column.data()), std::streamsize(P * sizeof(double)));
   }
-  std::printf("parameters %lld\nnnt_top_eigenvalue %.17g\nnnt_hvps %lld\nstatus %s\n", static_cast<long long>(P),
-              top.values(0), static_cast<long long>(top.operator_applications), std::string(nnt::to_string(top.state)).c_str());
+  std::printf("parameters %lld\nnnt_top_eigenvalue %.17g\nnnt_hvps %lld\nstatus %s\n",
+              static_cast<long long>(P), top.values(0),
+              static_cast<long long>(top.operator_applications),
+              std::string(nnt::to_string(top.status)).c_str());
   return out ? 0 : 1;
 }
 

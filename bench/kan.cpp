@@ -54,7 +54,11 @@ void BM_kan_step(benchmark::State& state) {
   }
   nnt::Matrix<S> out, gC, gB, gW, gA;
   nnt_bench::paired(
-      state, [&] { s.step(); benchmark::DoNotOptimize(s.grad.data()); },
+      state,
+      [&] {
+        s.step();
+        benchmark::DoNotOptimize(s.grad.data());
+      },
       [&] {
         for (std::size_t l = 0; l < C.size(); ++l) {
           out.noalias() = C[l] * B[l];
@@ -89,10 +93,11 @@ int kan_step_io() {
   for (int i = 0; i < 10; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     s.step();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  std::cout << "nnt_seconds " << best << "\nnnt_setup_rss_kib " << after_setup - before << "\nnnt_step_rss_kib "
-            << peak_rss_kib() - after_setup << "\n";
+  std::cout << "nnt_seconds " << best << "\nnnt_setup_rss_kib " << after_setup - before
+            << "\nnnt_step_rss_kib " << peak_rss_kib() - after_setup << "\n";
   return 0;
 }
 
@@ -103,8 +108,10 @@ int main(int argc, char** argv) {
   std::string kind;
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--kan-step" && i + 1 < argc) kind = argv[++i];
-    else rest.push_back(argv[i]);
+    if (a == "--kan-step" && i + 1 < argc)
+      kind = argv[++i];
+    else
+      rest.push_back(argv[i]);
   }
   if (kind.empty()) return nnt_bench::run(int(rest.size()), rest.data());
   nnt_bench::apply_thread_flag(rest);

@@ -1,4 +1,5 @@
-// Benchmarks of nnt/kernels, with same-run baselines (counter nnt/baseline, < 1 means nnt is faster):
+// Benchmarks of nnt/kernels, with same-run baselines (counter nnt/baseline, < 1 means nnt is
+// faster):
 //   relu_gram: NNGP + NTK Gram of a depth-10 ReLU net (C_w = 2, C_b = 0), N inputs in d = 100,
 //     double, against the textbook recursion written as Eigen array expressions (arccos of the
 //     clipped cosine on the full N × N matrix). Counter ns/entry/layer counts N² entries and 10
@@ -7,7 +8,8 @@
 //     route (per-example Jacobian, then J Jᵀ).
 // Side-by-side modes for bench/compare/*.py (same inputs, timing and results to files):
 //   bench_kernels --gram-io X.bin OUT_PREFIX [--depth L] [--threads T]
-//   bench_kernels --ntk-io DIR [--threads T]      (DIR holds X.bin, W0.bin, b0.bin, …; writes theta.bin)
+//   bench_kernels --ntk-io DIR [--threads T]      (DIR holds X.bin, W0.bin, b0.bin, …; writes
+//     theta.bin)
 // .bin files: int64 rows, int64 cols, then rows·cols float64 in column-major order.
 #include <nnt/kernels/empirical.hpp>
 #include <nnt/kernels/nngp_ntk.hpp>
@@ -41,7 +43,8 @@ void write_matrix(const std::string& path, const Eigen::MatrixXd& M) {
   const std::int64_t r = M.rows(), c = M.cols();
   out.write(reinterpret_cast<const char*>(&r), 8);
   out.write(reinterpret_cast<const char*>(&c), 8);
-  out.write(reinterpret_cast<const char*>(M.data()), std::streamsize(sizeof(double) * std::size_t(r * c)));
+  out.write(reinterpret_cast<const char*>(M.data()),
+            std::streamsize(sizeof(double) * std::size_t(r * c)));
 }
 
 template <class F>
@@ -50,14 +53,15 @@ double best_seconds(F&& f, int repeats) {
   for (int i = 0; i < repeats; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     f();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return best;
 }
 
 // The textbook recursion on full N × N matrices (the baseline; same formulas as numpy's version).
-void naive_relu_gram(const Eigen::MatrixXd& X, int depth, double C_w, double C_b, Eigen::MatrixXd& K,
-                     Eigen::MatrixXd& T) {
+void naive_relu_gram(const Eigen::MatrixXd& X, int depth, double C_w, double C_b,
+                     Eigen::MatrixXd& K, Eigen::MatrixXd& T) {
   const double d = double(X.rows()), pi = std::numbers::pi;
   K.noalias() = X.transpose() * X;
   K = (C_w / d) * K.array() + C_b;
@@ -79,7 +83,8 @@ void naive_relu_gram(const Eigen::MatrixXd& X, int depth, double C_w, double C_b
 }
 
 const nnt::kernel_network& relu_net(int depth) {
-  static const nnt::kernel_network net = nnt::fully_connected_kernel(depth, nnt::activation::relu(), 2.0, 0.0);
+  static const nnt::kernel_network net = nnt::fully_connected_kernel(
+      nnt::activation::relu(), {.hidden_layers = depth - 1, .C_w = 2.0, .C_b = 0.0});
   return net;
 }
 
@@ -101,35 +106,53 @@ void BM_relu_gram(benchmark::State& state) {
         benchmark::DoNotOptimize(r.ntk.data());
         nnt_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       },
-      [&] { naive_relu_gram(X, depth, 2.0, 0.0, K, T); benchmark::DoNotOptimize(T.data()); });
-  state.counters["ns/entry/layer"] = nnt_seconds / double(state.iterations()) / (double(N) * double(N) * depth) * 1e9;
-  state.counters["max|nnt-naive|/max"] = (r.ntk - T).cwiseAbs().maxCoeff() / T.cwiseAbs().maxCoeff();
+      [&] {
+        naive_relu_gram(X, depth, 2.0, 0.0, K, T);
+        benchmark::DoNotOptimize(T.data());
+      });
+  state.counters["ns/entry/layer"] =
+      nnt_seconds / double(state.iterations()) / (double(N) * double(N) * depth) * 1e9;
+  state.counters["max|nnt-naive|/max"] =
+      (r.ntk - T).cwiseAbs().maxCoeff() / T.cwiseAbs().maxCoeff();
 }
-BENCHMARK(BM_relu_gram)->Arg(1000)->Arg(4000)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_relu_gram)
+    ->Arg(1000)
+    ->Arg(4000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
 
 void BM_empirical_ntk(benchmark::State& state) {
   const nnt::Index N = 256;
-  nnt::mlp<float> net({64, 512, 512, 1}, nnt::activation::tanh());
+  nnt::mlp<float> net({64, 512, 512, 1}, nnt::activation::tanh(),
+                      {.param = nnt::parameterization::standard});
   net.initialize(2);
   nnt::random_generator rng(3);
   Eigen::MatrixXf X(64, N);
   rng.fill_normal(X);
   Eigen::MatrixXf theta, dense;
   nnt_bench::paired(
-      state, [&] { theta = nnt::empirical_ntk(net, X); benchmark::DoNotOptimize(theta.data()); },
+      state,
+      [&] {
+        theta = nnt::empirical_ntk(net, X);
+        benchmark::DoNotOptimize(theta.data());
+      },
       [&] {
         const Eigen::MatrixXf J = nnt::per_example_jacobian(net, X);
         dense.noalias() = J * J.transpose();
         benchmark::DoNotOptimize(dense.data());
       });
-  state.counters["max|nnt-dense|/max"] = (theta - dense).cwiseAbs().maxCoeff() / dense.cwiseAbs().maxCoeff();
+  state.counters["max|nnt-dense|/max"] =
+      (theta - dense).cwiseAbs().maxCoeff() / dense.cwiseAbs().maxCoeff();
 }
 BENCHMARK(BM_empirical_ntk)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 
-// --gram-io X.bin OUT_PREFIX [--depth L]: prints seconds (best of 3), writes OUT_PREFIX{nngp,ntk}.bin
+// --gram-io X.bin OUT_PREFIX [--depth L]: prints seconds (best of 3), writes
+// OUT_PREFIX{nngp,ntk}.bin
 int gram_io(const std::string& x_path, const std::string& prefix, int depth) {
   const Eigen::MatrixXd X = read_matrix(x_path);
-  const auto net = nnt::fully_connected_kernel(depth, nnt::activation::relu(), 2.0, 0.0);
+  const auto net = nnt::fully_connected_kernel(
+      nnt::activation::relu(), {.hidden_layers = depth - 1, .C_w = 2.0, .C_b = 0.0});
   nnt::kernel_gram_options o;
   o.threads = nnt_bench::thread_count();
   nnt::kernel_gram_result<double> r;
@@ -148,7 +171,8 @@ int ntk_io(const std::string& dir) {
     W.push_back(read_matrix(dir + "/W" + std::to_string(l) + ".bin"));
     b.push_back(read_matrix(dir + "/b" + std::to_string(l) + ".bin"));
   }
-  nnt::mlp<float> net({X.rows(), W[0].rows(), W[1].rows(), W[2].rows()}, nnt::activation::tanh());
+  nnt::mlp<float> net({X.rows(), W[0].rows(), W[1].rows(), W[2].rows()}, nnt::activation::tanh(),
+                      {.param = nnt::parameterization::standard});
   for (int l = 0; l < 3; ++l) {
     net.weight(l) = W[l].cast<float>();
     net.bias(l) = b[l].col(0).cast<float>();

@@ -20,7 +20,7 @@ struct setup {
   nnt::mlp<S> net;
   Mat X, Y;
   setup(std::vector<nnt::Index> widths, nnt::Index batch)
-      : net(widths, nnt::activation::tanh(), {nnt::parameterization::standard, 1.0, 0.0, true}) {
+      : net(widths, nnt::activation::tanh(), {1.0, 0.0, nnt::parameterization::standard, true}) {
     net.initialize(1);
     nnt::random_generator rng(2);
     X.resize(widths.front(), batch);
@@ -30,7 +30,8 @@ struct setup {
   }
   double forward_flops() const {
     double f = 0;
-    for (nnt::Index l = 0; l < net.depth(); ++l) f += 2.0 * net.width(l) * net.width(l + 1) * X.cols();
+    for (nnt::Index l = 0; l < net.depth(); ++l)
+      f += 2.0 * net.width(l) * net.width(l + 1) * X.cols();
     return f;
   }
   double gradient_flops() const {  // forward + ∂W + Wᵀδ (not for the first layer)
@@ -41,7 +42,8 @@ struct setup {
 };
 
 std::vector<nnt::Index> shape(int which) {
-  return which == 0 ? std::vector<nnt::Index>{784, 512, 512, 10} : std::vector<nnt::Index>{64, 512, 512, 1};
+  return which == 0 ? std::vector<nnt::Index>{784, 512, 512, 10}
+                    : std::vector<nnt::Index>{64, 512, 512, 1};
 }
 
 // The GEMMs of a forward (and optionally backward) pass, nothing else.
@@ -54,7 +56,8 @@ struct gemm_only {
       d.emplace_back(Mat::Ones(s.net.width(l + 1), s.X.cols()));
     }
     a.push_back(s.X);
-    for (nnt::Index l = 0; l < s.net.depth(); ++l) a.emplace_back(Mat::Ones(s.net.width(l + 1), s.X.cols()));
+    for (nnt::Index l = 0; l < s.net.depth(); ++l)
+      a.emplace_back(Mat::Ones(s.net.width(l + 1), s.X.cols()));
   }
   void forward() {
     for (std::size_t l = 0; l < W.size(); ++l) z[l].noalias() = W[l] * a[l];
@@ -73,8 +76,12 @@ void BM_forward(benchmark::State& state) {
   nnt::mlp_workspace<S> ws;
   nnt_bench::paired(
       state, [&] { benchmark::DoNotOptimize(s.net.forward(s.X, ws).data()); },
-      [&] { g.forward(); benchmark::DoNotOptimize(g.z.back().data()); });
-  state.counters["GFLOP/s"] = benchmark::Counter(s.forward_flops() * state.iterations(), benchmark::Counter::kIsRate);
+      [&] {
+        g.forward();
+        benchmark::DoNotOptimize(g.z.back().data());
+      });
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(s.forward_flops() * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 void BM_gradient(benchmark::State& state) {
@@ -85,20 +92,25 @@ void BM_gradient(benchmark::State& state) {
   nnt::derivative_workspace<S> ws;
   Vec grad;
   nnt_bench::paired(
-      state, [&] { benchmark::DoNotOptimize(nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws)); },
+      state,
+      [&] {
+        benchmark::DoNotOptimize(
+            nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws));
+      },
       [&] {
         g.forward();
         g.backward(grads);
         benchmark::DoNotOptimize(grads.front().data());
       });
-  state.counters["GFLOP/s"] = benchmark::Counter(s.gradient_flops() * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(s.gradient_flops() * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 void BM_hvp(benchmark::State& state) {
   // One-shot HVP (forward, backward, R-forward, R-backward) vs nnt's gradient.
   setup s(shape(state.range(0)), 128);
   nnt::random_generator rng(3);
-  Vec v(s.net.parameter_count()), out, grad;
+  Vec v(s.net.parameter_count()), out(s.net.parameter_count()), grad;
   rng.fill_normal(v);
   nnt::derivative_workspace<S> ws;
   nnt_bench::paired(
@@ -107,20 +119,30 @@ void BM_hvp(benchmark::State& state) {
         out = nnt::hessian_vector_product(s.net, nnt::mse_loss{}, s.X, s.Y, v);
         benchmark::DoNotOptimize(out.data());
       },
-      [&] { benchmark::DoNotOptimize(nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws)); });
+      [&] {
+        benchmark::DoNotOptimize(
+            nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws));
+      });
 }
 
 void BM_hvp_cached(benchmark::State& state) {
   // Repeated products at a fixed θ (Lanczos): only the R-passes run.
   setup s(shape(state.range(0)), 128);
   nnt::random_generator rng(3);
-  Vec v(s.net.parameter_count()), out, grad;
+  Vec v(s.net.parameter_count()), out(s.net.parameter_count()), grad;
   rng.fill_normal(v);
   const nnt::hessian_operator<S, nnt::mse_loss> H(s.net, nnt::mse_loss{}, s.X, s.Y);
   nnt::derivative_workspace<S> ws;
   nnt_bench::paired(
-      state, [&] { H.apply(v, out); benchmark::DoNotOptimize(out.data()); },
-      [&] { benchmark::DoNotOptimize(nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws)); });
+      state,
+      [&] {
+        H.apply(v, out);
+        benchmark::DoNotOptimize(out.data());
+      },
+      [&] {
+        benchmark::DoNotOptimize(
+            nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws));
+      });
 }
 
 void BM_per_example_jacobian(benchmark::State& state) {
@@ -129,7 +151,11 @@ void BM_per_example_jacobian(benchmark::State& state) {
   setup s(shape(1), 32);
   Mat J;
   nnt_bench::paired(
-      state, [&] { J = nnt::per_example_jacobian(s.net, s.X); benchmark::DoNotOptimize(J.data()); },
+      state,
+      [&] {
+        J = nnt::per_example_jacobian(s.net, s.X);
+        benchmark::DoNotOptimize(J.data());
+      },
       [&] {
         Mat Jb(s.X.cols(), s.net.parameter_count());
         for (nnt::Index a = 0; a < s.X.cols(); ++a)

@@ -56,7 +56,8 @@ void paired(benchmark::State& state, Work&& work, Baseline&& baseline) {
 /// Eigen), as run() does.
 inline void apply_thread_flag(const std::vector<char*>& args) {
   for (std::size_t i = 1; i + 1 < args.size(); ++i)
-    if (std::strcmp(args[i], "--threads") == 0) thread_count() = std::max(1, std::atoi(args[i + 1]));
+    if (std::strcmp(args[i], "--threads") == 0)
+      thread_count() = std::max(1, std::atoi(args[i + 1]));
 #ifdef _OPENMP
   omp_set_num_threads(thread_count());
 #endif

@@ -9,9 +9,12 @@
 
 namespace nnt_examples {
 
-inline double kan_target(double x, double y) { return std::exp(std::sin(std::numbers::pi * x) + y * y); }
+inline double kan_target(double x, double y) {
+  return std::exp(std::sin(std::numbers::pi * x) + y * y);
+}
 
-inline void sample_kan_target(nnt::Index N, nnt::random_generator& rng, Eigen::MatrixXd& X, Eigen::MatrixXd& Y) {
+inline void sample_kan_target(nnt::Index N, nnt::random_generator& rng, Eigen::MatrixXd& X,
+                              Eigen::MatrixXd& Y) {
   X.resize(2, N);
   Y.resize(1, N);
   for (nnt::Index n = 0; n < N; ++n) {

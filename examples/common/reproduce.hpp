@@ -148,4 +148,23 @@ inline void write_plot(const options& o, const std::string& name,
   plot << spec.extra;
 }
 
+/// Writes a heat map: DIR/name.csv with columns (x, y, value) for every grid cell and a .plot
+/// drawing it `with image`; `extra` adds gnuplot commands before the plot line.
+inline void write_heat_map(const options& o, const std::string& name, const plot_spec& spec,
+                           const std::vector<double>& x, const std::vector<double>& y,
+                           const std::vector<std::vector<double>>& value_yx,
+                           const std::string& value_label) {
+  std::vector<double> cx, cy, cv;
+  for (std::size_t j = 0; j < y.size(); ++j)
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      cx.push_back(x[i]);
+      cy.push_back(y[j]);
+      cv.push_back(value_yx[j][i]);
+    }
+  plot_spec s = spec;
+  s.extra += "set cblabel '" + value_label + "'\nset palette rgbformulae 33,13,10\nplot '" + name +
+             ".csv' skip 1 using 1:2:3 with image notitle\n";
+  write_plot(o, name, {spec.xlabel, spec.ylabel, value_label}, {cx, cy, cv}, s);
+}
+
 }  // namespace nnt_examples

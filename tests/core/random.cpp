@@ -1,5 +1,10 @@
 #include <nnt/core/random.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "support/testing.hpp"
@@ -27,7 +32,8 @@ TEST_CASE("random: fixed values for seed 42", "[random]") {
   for (double expected : normals) CHECK(n.normal() == Approx(expected).epsilon(1e-15));
 
   nnt::random_generator r(42);
-  const std::string signs = "-++-+-++-+---++++-+--+++-+++-++-+-+++++-+++++-+++---+-+-+-----++---+-+";
+  const std::string signs =
+      "-++-+-++-+---++++-+--+++-+++-++-+-+++++-+++++-+++---+-+-+-----++---+-+";
   std::string drawn;
   for (std::size_t i = 0; i < signs.size(); ++i) drawn += r.rademacher() > 0 ? '+' : '-';
   CHECK(drawn == signs);  // 70 draws cross the 64-bit buffer boundary
@@ -129,4 +135,61 @@ TEST_CASE("random: bad input throws with a clear message", "[random]") {
   // A rejected call draws nothing: the stream continues as if it never happened.
   nnt::random_generator fresh(1);
   CHECK(g.uniform() == fresh.uniform());
+}
+
+TEST_CASE("random: uniform integers are unbiased and in range", "[random]") {
+  // 7 bins, 70000 draws: each count is Binomial(70000, 1/7), sd = √(70000·(1/7)(6/7)) = 92.6; 5 sd.
+  nnt::random_generator g(11);
+  std::array<int, 7> counts{};
+  for (int i = 0; i < 70000; ++i) ++counts[std::size_t(g.uniform_index(7))];
+  for (int c : counts) CHECK(std::abs(c - 10000) < 5 * 92.6);
+  CHECK(g.uniform_index(1) == 0);
+  NNT_CHECK_INVALID(g.uniform_index(0), "n: expected at least 1, got 0");
+  // The largest ranges: rejection keeps x % n unbiased and never loops forever.
+  CHECK(g.uniform_index(std::numeric_limits<std::uint64_t>::max()) <
+        std::numeric_limits<std::uint64_t>::max());
+}
+
+TEST_CASE("random: uniform(lo, hi) stays finite and inside [lo, hi) for ranges that overflow",
+          "[random]") {
+  nnt::random_generator g(5);
+  const double big = std::numeric_limits<double>::max();
+  double lowest = big, highest = -big;
+  for (int i = 0; i < 1000; ++i) {
+    const double v = g.uniform(-big, big);
+    CHECK(std::isfinite(v));
+    lowest = std::min(lowest, v);
+    highest = std::max(highest, v);
+  }
+  CHECK(lowest < -0.9 * big);  // the draws cover the range (P(miss) = 0.95^1000)
+  CHECK(highest > 0.9 * big);
+  CHECK(g.uniform(1.0, std::nextafter(1.0, 2.0)) == 1.0);  // a one-ulp interval: only lo
+}
+
+TEST_CASE("random: Fisher–Yates shuffles are permutations, reproducible per seed", "[random]") {
+  std::vector<int> a(50), b;
+  for (int i = 0; i < 50; ++i) a[std::size_t(i)] = i;
+  b = a;
+  nnt::random_generator ga(3), gb(3);
+  nnt::shuffle(a, ga);
+  nnt::shuffle(b, gb);
+  CHECK(a == b);
+  std::vector<int> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (int i = 0; i < 50; ++i) CHECK(sorted[std::size_t(i)] == i);
+  int fixed = 0;
+  for (int i = 0; i < 50; ++i) fixed += a[std::size_t(i)] == i;
+  CHECK(fixed < 10);  // E = 1 fixed point for a uniform permutation
+}
+
+TEST_CASE("random: fill_uniform stays below hi after rounding to float", "[random]") {
+  // [1 − 2⁻²², 1 − 2⁻³⁰): float spacing below 1 is 2⁻²⁴, so every double draw in [1 − 2⁻²⁵, hi)
+  // (≈ 1/8 of them) rounds to 1.0f > hi unless fill_uniform guards the Scalar's rounding.
+  const double lo = 1 - std::ldexp(1.0, -22), hi = 1 - std::ldexp(1.0, -30);
+  nnt::random_generator g(11);
+  Eigen::VectorXf v(2000);
+  g.fill_uniform(v, lo, hi);
+  CHECK(double(v.maxCoeff()) < hi);
+  CHECK(double(v.minCoeff()) >= lo);
+  CHECK(v.maxCoeff() == std::nextafter(1.0f, 0.0f));  // the guard's value is reached
 }

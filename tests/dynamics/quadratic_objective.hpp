@@ -1,13 +1,14 @@
 // f = ½(θ − θ*)ᵀH(θ − θ*): an nnt::objective with a known minimiser, shared by the dynamics tests.
 #pragma once
 
-#include <Eigen/Core>
+#include <nnt/core/types.hpp>
 
+template <class S = double>
 struct quadratic_objective {
-  Eigen::MatrixXd H;
-  Eigen::VectorXd star;
-  double value(const Eigen::VectorXd& v) { return 0.5 * (v - star).dot(H * (v - star)); }
-  double value_and_gradient(const Eigen::VectorXd& v, Eigen::VectorXd& g) {
+  nnt::Matrix<S> H;
+  nnt::Vector<S> star;
+  S value(const nnt::Vector<S>& v) { return S(0.5) * (v - star).dot(H * (v - star)); }
+  S value_and_gradient(const nnt::Vector<S>& v, nnt::Vector<S>& g) {
     g = H * (v - star);
     return value(v);
   }

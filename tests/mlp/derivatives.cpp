@@ -1,5 +1,4 @@
 #include <nnt/mlp/derivatives.hpp>
-#include <nnt/mlp/objective.hpp>
 
 #include <Eigen/Eigenvalues>
 
@@ -26,9 +25,12 @@ std::vector<problem> problems() {
     for (loss_kind lk : {loss_kind::mse, loss_kind::bce, loss_kind::softmax}) {
       if (lk == loss_kind::softmax && k < 2) continue;
       Eigen::MatrixXd Y;
-      if (lk == loss_kind::mse) Y = random_matrix(k, N, seed + 1);
-      else if (lk == loss_kind::bce) Y = (random_matrix(k, N, seed + 1).array() > 0).cast<double>();
-      else Y = probability_targets(k, N, seed + 1);
+      if (lk == loss_kind::mse)
+        Y = random_matrix(k, N, seed + 1);
+      else if (lk == loss_kind::bce)
+        Y = (random_matrix(k, N, seed + 1).array() > 0).cast<double>();
+      else
+        Y = probability_targets(k, N, seed + 1);
       out.push_back({c, lk, random_matrix(d, N, seed), Y});
       seed += 7;
     }
@@ -45,9 +47,15 @@ std::string describe(const problem& p) {
 template <class F>
 void with_loss(loss_kind k, F&& f) {
   switch (k) {
-    case loss_kind::mse: f(nnt::mse_loss{}); break;
-    case loss_kind::bce: f(nnt::binary_cross_entropy_loss{nnt::reduction::sum}); break;
-    case loss_kind::softmax: f(nnt::softmax_cross_entropy_loss{}); break;
+    case loss_kind::mse:
+      f(nnt::mse_loss{});
+      break;
+    case loss_kind::bce:
+      f(nnt::binary_cross_entropy_loss{nnt::reduction::sum});
+      break;
+    case loss_kind::softmax:
+      f(nnt::softmax_cross_entropy_loss{});
+      break;
   }
 }
 
@@ -65,7 +73,8 @@ TEST_CASE("derivatives: gradient equals AutoDiffScalar's", "[derivatives]") {
     with_loss(p.loss, [&](auto loss) {
       Eigen::VectorXd g;
       const double value = nnt::loss_and_gradient(net, loss, p.X, p.Y, g);
-      const AD ad = loss.value(seeded_ad(net).forward(to_ad(p.X, net.parameter_count())), to_ad(p.Y, net.parameter_count()));
+      const AD ad = loss.value(seeded_ad(net).forward(to_ad(p.X, net.parameter_count())),
+                               to_ad(p.Y, net.parameter_count()));
       CHECK(ad.value() == Approx(value).epsilon(1e-14));
       CHECK(rel(g, ad.derivatives()) < 1e-12);
     });
@@ -119,15 +128,18 @@ TEST_CASE("derivatives: per-example Jacobian equals AutoDiff; jvp and vjp equal 
     const Eigen::VectorXd v = random_matrix(P, 1, 5);
     const Eigen::MatrixXd Jv = nnt::jvp(net, X, v);
     const Eigen::VectorXd Jv_ref = J * v;
-    CHECK(rel(Eigen::Map<const Eigen::VectorXd>(Jv.data(), k * N), Jv_ref) < 1e-12);  // column-major k × N = example-major
+    CHECK(rel(Eigen::Map<const Eigen::VectorXd>(Jv.data(), k * N), Jv_ref) <
+          1e-12);  // column-major k × N = example-major
     const Eigen::MatrixXd U = random_matrix(k, N, 6);
     const Eigen::VectorXd JtU = nnt::vjp(net, X, U);
     CHECK(rel(JtU, J.transpose() * Eigen::Map<const Eigen::VectorXd>(U.data(), k * N)) < 1e-12);
   }
 }
 
-TEST_CASE("derivatives: HVP (R-operator) equals forward-over-reverse AutoDiff and differences of "
-          "gradients", "[derivatives]") {
+TEST_CASE(
+    "derivatives: HVP (R-operator) equals forward-over-reverse AutoDiff and differences of "
+    "gradients",
+    "[derivatives]") {
   for (const problem& p : problems()) {
     INFO(describe(p));
     const auto net = make_net(p.c, 7);
@@ -157,7 +169,8 @@ TEST_CASE("derivatives: HVP (R-operator) equals forward-over-reverse AutoDiff an
   }
 }
 
-TEST_CASE("derivatives: the Hessian is symmetric; dense Hessian equals its operator", "[derivatives]") {
+TEST_CASE("derivatives: the Hessian is symmetric; dense Hessian equals its operator",
+          "[derivatives]") {
   for (const problem& p : problems()) {
     INFO(describe(p));
     const auto net = make_net(p.c, 9);
@@ -165,7 +178,7 @@ TEST_CASE("derivatives: the Hessian is symmetric; dense Hessian equals its opera
     with_loss(p.loss, [&](auto loss) {
       const nnt::hessian_operator op(net, loss, p.X, p.Y);
       const Eigen::VectorXd u = random_matrix(P, 1, 10), v = random_matrix(P, 1, 11);
-      Eigen::VectorXd Hu, Hv;
+      Eigen::VectorXd Hu(P), Hv(P);
       op.apply(u, Hu);
       op.apply(v, Hv);
       // uᵀHv = vᵀHu to rounding (relative to ‖u‖‖Hv‖).
@@ -196,7 +209,8 @@ TEST_CASE("derivatives: Gauss–Newton operator equals JᵀH_ℓJ and is PSD", "
 TEST_CASE("derivatives: for a linear model the Hessian is exactly the Gauss–Newton matrix",
           "[derivatives]") {
   // z = Wx + b is linear in θ, so ∇²z = 0 and the residual term vanishes.
-  nnt::mlp<double> net({4, 3}, std::vector<nnt::activation>{nnt::activation::identity()});
+  nnt::mlp<double> net({4, 3}, std::vector<nnt::activation>{nnt::activation::identity()},
+                       {.param = nnt::parameterization::standard});
   net.initialize(3);
   const Eigen::MatrixXd X = random_matrix(4, 6, 1), Y = probability_targets(3, 6, 2);
   const nnt::softmax_cross_entropy_loss loss;
@@ -204,7 +218,8 @@ TEST_CASE("derivatives: for a linear model the Hessian is exactly the Gauss–Ne
   CHECK((H - G).norm() < 1e-14 * G.norm());
   // MSE: GN = JᵀJ/N.
   const Eigen::MatrixXd J = nnt::per_example_jacobian(net, X);
-  CHECK((nnt::gauss_newton(net, nnt::mse_loss{}, X, Y) - J.transpose() * J / 6.0).norm() < 1e-14 * J.squaredNorm());
+  CHECK((nnt::gauss_newton(net, nnt::mse_loss{}, X, Y) - J.transpose() * J / 6.0).norm() <
+        1e-14 * J.squaredNorm());
 }
 
 TEST_CASE("derivatives: input–output Jacobian equals long-double differences", "[derivatives]") {
@@ -227,32 +242,15 @@ TEST_CASE("derivatives: input–output Jacobian equals long-double differences",
   }
 }
 
-TEST_CASE("derivatives: mlp_objective is an objective with an HVP", "[derivatives]") {
-  const auto net = make_net(cases()[1], 16);
-  const Eigen::MatrixXd X = random_matrix(2, 5, 1), Y = random_matrix(3, 5, 2);
-  nnt::mlp_objective f(net, nnt::mse_loss{}, X, Y);
-  STATIC_REQUIRE(nnt::objective_with_hvp<decltype(f)>);
-  STATIC_REQUIRE(nnt::linear_operator<nnt::hessian_operator<double, nnt::mse_loss>>);
-  Eigen::VectorXd g, g_ref, Hv;
-  const Eigen::VectorXd theta = 0.5 * net.parameters();
-  auto moved = net;
-  moved.set_parameters(theta);
-  const double value = f.value_and_gradient(theta, g);
-  CHECK(value == nnt::loss_and_gradient(moved, nnt::mse_loss{}, X, Y, g_ref));
-  CHECK(g == g_ref);
-  CHECK(f.value(theta) == value);
-  const Eigen::VectorXd v = random_matrix(net.parameter_count(), 1, 3);
-  f.hvp(theta, v, Hv);
-  CHECK(Hv == nnt::hessian_vector_product(moved, nnt::mse_loss{}, X, Y, v));
-}
-
 TEST_CASE("derivatives: float instantiation runs", "[derivatives]") {
   const auto net = make_net(cases()[0], 1).cast<float>();
-  const Eigen::MatrixXf X = random_matrix(3, 4, 2).cast<float>(), Y = random_matrix(2, 4, 3).cast<float>();
+  const Eigen::MatrixXf X = random_matrix(3, 4, 2).cast<float>(),
+                        Y = random_matrix(2, 4, 3).cast<float>();
   Eigen::VectorXf g;
   nnt::loss_and_gradient(net, nnt::mse_loss{}, X, Y, g);
   Eigen::VectorXd gd;
-  nnt::loss_and_gradient(make_net(cases()[0], 1), nnt::mse_loss{}, X.cast<double>().eval(), Y.cast<double>().eval(), gd);
+  nnt::loss_and_gradient(make_net(cases()[0], 1), nnt::mse_loss{}, X.cast<double>().eval(),
+                         Y.cast<double>().eval(), gd);
   CHECK((g.cast<double>() - gd).norm() < 1e-5 * gd.norm());  // float rounding, ~10 ulps of 6e-8
 }
 
@@ -267,12 +265,48 @@ TEST_CASE("derivatives: bad input throws clear messages", "[derivatives]") {
   NNT_CHECK_INVALID(nnt::loss_and_gradient(net, nnt::mse_loss{}, Xnan, Y, g),
                     "X: expected finite entries, got nan at (1, 2)");
   NNT_CHECK_INVALID(nnt::jvp(net, X, Eigen::VectorXd::Zero(5)), "v: expected 32 entries, got 5");
-  NNT_CHECK_INVALID(nnt::hessian_vector_product(net, nnt::mse_loss{}, X, Y, Eigen::VectorXd::Zero(31)),
-                    "v: expected 32 entries, got 31");
+  NNT_CHECK_INVALID(
+      nnt::hessian_vector_product(net, nnt::mse_loss{}, X, Y, Eigen::VectorXd::Zero(31)),
+      "v: expected 32 entries, got 31");
   NNT_CHECK_INVALID(nnt::vjp(net, X, Eigen::MatrixXd::Zero(3, 4)), "U: expected 2 rows, got 3");
   NNT_CHECK_INVALID(nnt::loss_and_gradient(net, nnt::mse_loss{}, X, random_matrix(2, 3, 1), g),
                     "Y: expected 4 columns, got 3");
-  NNT_CHECK_INVALID(nnt::per_example_jacobian(net, Eigen::MatrixXd(3, 0)), "X.cols(): expected at least 1, got 0");
+  NNT_CHECK_INVALID(nnt::per_example_jacobian(net, Eigen::MatrixXd(3, 0)),
+                    "X.cols(): expected at least 1, got 0");
+  const nnt::hessian_operator H(net, nnt::mse_loss{}, X, Y);
+  Eigen::VectorXd out(31);
+  NNT_CHECK_INVALID(H.apply(Eigen::VectorXd::Zero(32), out), "out: expected 32 entries, got 31");
+}
+
+TEST_CASE("derivatives: blocks and expressions are accepted without copies of the caller's data",
+          "[derivatives]") {
+  // The data arguments are Eigen::Ref views: a block of columns and a scaled expression give the
+  // same numbers as the evaluated matrices.
+  const auto net = make_net(cases()[0], 1);
+  const Eigen::MatrixXd X = random_matrix(3, 10, 2), Y = random_matrix(2, 10, 3);
+  Eigen::VectorXd g_block, g_plain;
+  const double a =
+      nnt::loss_and_gradient(net, nnt::mse_loss{}, X.leftCols(6), 2.0 * Y.leftCols(6), g_block);
+  const double b = nnt::loss_and_gradient(net, nnt::mse_loss{}, Eigen::MatrixXd(X.leftCols(6)),
+                                          Eigen::MatrixXd(2.0 * Y.leftCols(6)), g_plain);
+  CHECK(a == b);
+  CHECK(g_block == g_plain);
+  CHECK(nnt::jvp(net, X.middleCols(2, 3), net.parameters().reverse()) ==
+        nnt::jvp(net, Eigen::MatrixXd(X.middleCols(2, 3)),
+                 Eigen::VectorXd(net.parameters().reverse())));
+}
+
+TEST_CASE("derivatives: dense results are refused before an impossible allocation",
+          "[derivatives]") {
+  // A 4 · 10⁶ × 4 · 10⁶ Hessian needs 1.3e14 bytes: refused by the size check, nothing allocated.
+  nnt::mlp<double> wide({2000, 2000, 1}, nnt::activation::tanh());
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Zero(2000, 1), Y = Eigen::MatrixXd::Zero(1, 1);
+  CHECK_THROWS_WITH(
+      nnt::hessian(wide, nnt::mse_loss{}, X, Y),
+      Catch::Matchers::StartsWith("net (its dense P × P Hessian): expected at most "));
+  CHECK_THROWS_WITH(
+      nnt::gauss_newton(wide, nnt::mse_loss{}, X, Y),
+      Catch::Matchers::StartsWith("net (its dense P × P Gauss–Newton matrix): expected at most "));
 }
 
 TEST_CASE("derivatives: per-example output Hessians equal long-double differences of the Jacobian",
@@ -300,7 +334,8 @@ TEST_CASE("derivatives: per-example output Hessians equal long-double difference
       const nnt::Matrix<LD> Jm = nnt::per_example_jacobian(net_ld, X.cast<LD>().eval());
       const Eigen::MatrixXd dJ = ((Jp - Jm) / (2 * h)).cast<double>();
       for (nnt::Index r = 0; r < 3 * k; ++r) {
-        worst = std::max(worst, (H[std::size_t(r)].col(j) - dJ.row(r).transpose()).cwiseAbs().maxCoeff());
+        worst = std::max(worst,
+                         (H[std::size_t(r)].col(j) - dJ.row(r).transpose()).cwiseAbs().maxCoeff());
         scale = std::max(scale, dJ.row(r).cwiseAbs().maxCoeff());
       }
     }

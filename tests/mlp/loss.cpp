@@ -10,7 +10,8 @@ namespace {
 // Gradient and output Hessian of a loss by long-double central differences in Z (error
 // h²|ℓ‴|/6 + eps_ld|ℓ|/h ≈ 1e-12 for h = 1e-6 and O(1) derivatives).
 template <class Loss>
-void check_against_finite_differences(const Loss& loss, const Eigen::MatrixXd& Z, const Eigen::MatrixXd& Y) {
+void check_against_finite_differences(const Loss& loss, const Eigen::MatrixXd& Z,
+                                      const Eigen::MatrixXd& Y) {
   using LD = long double;
   const nnt::Matrix<LD> Zl = Z.cast<LD>(), Yl = Y.cast<LD>();
   nnt::Matrix<LD> G;
@@ -32,7 +33,7 @@ void check_against_finite_differences(const Loss& loss, const Eigen::MatrixXd& Z
       E(i, j) = 1;
       loss.hessian_product(Zl, Yl, E, HE);
       CHECK((HE - fdH).cwiseAbs().maxCoeff() < 1e-9L);
-      const nnt::Matrix<LD> Hj = loss.output_hessian(Zl, Yl, j);
+      const nnt::Matrix<LD> Hj = loss.example_hessian(Zl, Yl, j);
       CHECK((Hj.col(i) - fdH.col(j)).cwiseAbs().maxCoeff() < 1e-9L);
     }
   }
@@ -68,9 +69,11 @@ TEST_CASE("loss: values equal their textbook forms", "[loss]") {
 TEST_CASE("loss: gradients and output Hessians match finite differences", "[loss]") {
   const Eigen::MatrixXd Z = random_matrix(3, 4, 1);
   check_against_finite_differences(nnt::mse_loss{}, Z, random_matrix(3, 4, 2));
-  check_against_finite_differences(nnt::binary_cross_entropy_loss{nnt::reduction::sum}, Z,
-                                   (random_matrix(3, 4, 3).array() > 0).cast<double>().matrix() * 0.9);
-  check_against_finite_differences(nnt::softmax_cross_entropy_loss{}, Z, probability_targets(3, 4, 4));
+  check_against_finite_differences(
+      nnt::binary_cross_entropy_loss{nnt::reduction::sum}, Z,
+      (random_matrix(3, 4, 3).array() > 0).cast<double>().matrix() * 0.9);
+  check_against_finite_differences(nnt::softmax_cross_entropy_loss{}, Z,
+                                   probability_targets(3, 4, 4));
 }
 
 TEST_CASE("loss: softmax cross-entropy and BCE are stable for huge logits", "[loss]") {
@@ -89,9 +92,10 @@ TEST_CASE("loss: softmax cross-entropy and BCE are stable for huge logits", "[lo
   CHECK(nnt::binary_cross_entropy_loss{nnt::reduction::sum}.value(Zb, Yb) == 1600.0);
 }
 
-TEST_CASE("loss: the softmax output Hessian is diag(p) − ppᵀ: PSD, rank k−1, null vector 1", "[loss]") {
+TEST_CASE("loss: the softmax output Hessian is diag(p) − ppᵀ: PSD, rank k−1, null vector 1",
+          "[loss]") {
   Eigen::MatrixXd Z = random_matrix(5, 1, 7), Y = probability_targets(5, 1, 8);
-  const Eigen::MatrixXd H = nnt::softmax_cross_entropy_loss{}.output_hessian(Z, Y, 0);
+  const Eigen::MatrixXd H = nnt::softmax_cross_entropy_loss{}.example_hessian(Z, Y, 0);
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(H);
   CHECK(es.eigenvalues().minCoeff() > -1e-16);
   CHECK(std::abs(es.eigenvalues()(0)) < 1e-16);
@@ -101,11 +105,14 @@ TEST_CASE("loss: the softmax output Hessian is diag(p) − ppᵀ: PSD, rank k−
 
 TEST_CASE("loss: bad targets throw clear messages", "[loss]") {
   Eigen::MatrixXd Z = Eigen::MatrixXd::Zero(2, 3);
-  NNT_CHECK_INVALID(nnt::mse_loss{}.value(Z, Eigen::MatrixXd::Zero(3, 3)), "Y: expected 2 rows, got 3");
-  NNT_CHECK_INVALID(nnt::mse_loss{}.value(Z, Eigen::MatrixXd::Zero(2, 2)), "Y: expected 3 columns, got 2");
+  NNT_CHECK_INVALID(nnt::mse_loss{}.value(Z, Eigen::MatrixXd::Zero(3, 3)),
+                    "Y: expected 2 rows, got 3");
+  NNT_CHECK_INVALID(nnt::mse_loss{}.value(Z, Eigen::MatrixXd::Zero(2, 2)),
+                    "Y: expected 3 columns, got 2");
   Eigen::MatrixXd Y = Eigen::MatrixXd::Zero(2, 3);
   Y(1, 2) = 1.5;
-  NNT_CHECK_INVALID(nnt::binary_cross_entropy_loss{}.value(Z, Y), "Y: expected targets in [0, 1], got 1.5 at (1, 2)");
+  NNT_CHECK_INVALID(nnt::binary_cross_entropy_loss{}.value(Z, Y),
+                    "Y: expected targets in [0, 1], got 1.5 at (1, 2)");
   Y(1, 2) = -0.5;
   NNT_CHECK_INVALID(nnt::softmax_cross_entropy_loss{}.value(Z, Y),
                     "Y: expected non-negative class weights (probabilities), got -0.5 at (1, 2)");

@@ -27,12 +27,28 @@ inline std::vector<net_case> cases() {
   using nnt::activation;
   using nnt::parameterization;
   return {
-      {"tanh 3-5-2 standard", {3, 5, 2}, activation::tanh(), {parameterization::standard, 1.5, 0.1, true}},
-      {"gelu 2-4-4-3 ntk", {2, 4, 4, 3}, activation::gelu(), {parameterization::ntk, 2.0, 0.2, true}},
-      {"softplus 4-3-1 no bias", {4, 3, 1}, activation::softplus(), {parameterization::standard, 1.0, 0.0, false}},
-      {"relu 3-6-3-2 ntk", {3, 6, 3, 2}, activation::relu(), {parameterization::ntk, 2.0, 0.05, true}},
-      {"sigmoid 2-3-3 standard, sigmoid output", {2, 3, 3}, activation::sigmoid(), {parameterization::standard, 1.2, 0.3, true}, activation::sigmoid()},
-      {"silu linear 3-2", {3, 2}, activation::silu(), {parameterization::standard, 1.0, 0.5, true}},
+      {"tanh 3-5-2 standard",
+       {3, 5, 2},
+       activation::tanh(),
+       {1.5, 0.1, parameterization::standard, true}},
+      {"gelu 2-4-4-3 ntk",
+       {2, 4, 4, 3},
+       activation::gelu(),
+       {2.0, 0.2, parameterization::ntk, true}},
+      {"softplus 4-3-1 no bias",
+       {4, 3, 1},
+       activation::softplus(),
+       {1.0, 0.0, parameterization::standard, false}},
+      {"relu 3-6-3-2 ntk",
+       {3, 6, 3, 2},
+       activation::relu(),
+       {2.0, 0.05, parameterization::ntk, true}},
+      {"sigmoid 2-3-3 standard, sigmoid output",
+       {2, 3, 3},
+       activation::sigmoid(),
+       {1.2, 0.3, parameterization::standard, true},
+       activation::sigmoid()},
+      {"silu linear 3-2", {3, 2}, activation::silu(), {1.0, 0.5, parameterization::standard, true}},
   };
 }
 
@@ -80,7 +96,8 @@ inline nnt::mlp<AD> directional_ad(const nnt::mlp<double>& net, const Eigen::Vec
 inline nnt::Matrix<AD> to_ad(const Eigen::MatrixXd& m, nnt::Index derivatives) {
   nnt::Matrix<AD> out(m.rows(), m.cols());
   for (nnt::Index j = 0; j < m.cols(); ++j)
-    for (nnt::Index i = 0; i < m.rows(); ++i) out(i, j) = AD(m(i, j), Eigen::VectorXd::Zero(derivatives));
+    for (nnt::Index i = 0; i < m.rows(); ++i)
+      out(i, j) = AD(m(i, j), Eigen::VectorXd::Zero(derivatives));
   return out;
 }
 

@@ -15,17 +15,20 @@ Eigen::MatrixXd random_matrix(nnt::Index rows, nnt::Index cols, std::uint64_t se
 }
 
 // max_a,i |z_ai(θ) − model_ai(θ)|
-double taylor_error(nnt::mlp<double> net, const nnt::taylor_model& t, const Eigen::MatrixXd& X,
-                    const Eigen::VectorXd& theta) {
+double taylor_error(nnt::mlp<double> net, const nnt::taylor_model<double>& t,
+                    const Eigen::MatrixXd& X, const Eigen::VectorXd& theta) {
   net.set_parameters(theta);
   const Eigen::MatrixXd Z = net.forward(X);
-  return (Eigen::Map<const Eigen::VectorXd>(Z.data(), Z.size()) - t.outputs(theta)).cwiseAbs().maxCoeff();
+  return (Eigen::Map<const Eigen::VectorXd>(Z.data(), Z.size()) - t.outputs(theta))
+      .cwiseAbs()
+      .maxCoeff();
 }
 
 }  // namespace
 
 TEST_CASE("taylor model: the remainder of a smooth net is O(|δ|³)", "[quadratic]") {
-  nnt::mlp<double> net({3, 6, 2}, nnt::activation::tanh(), {nnt::parameterization::ntk, 1.5, 0.2, true});
+  nnt::mlp<double> net({3, 6, 2}, nnt::activation::tanh(),
+                       {1.5, 0.2, nnt::parameterization::ntk, true});
   net.initialize(3);
   const Eigen::MatrixXd X = random_matrix(3, 4, 4);
   const auto t = nnt::second_order_taylor_model(net, X);
@@ -43,10 +46,12 @@ TEST_CASE("taylor model: the remainder of a smooth net is O(|δ|³)", "[quadrati
   }
 }
 
-TEST_CASE("taylor model: a two-layer ReLU net without biases is its own quadratic model until a unit "
-          "switches", "[quadratic]") {
+TEST_CASE(
+    "taylor model: a two-layer ReLU net without biases is its own quadratic model until a unit "
+    "switches",
+    "[quadratic]") {
   nnt::mlp<double> net({4, 10, 1}, {nnt::activation::relu(), nnt::activation::identity()},
-                       {nnt::parameterization::ntk, 1.0, 0.0, false});
+                       {1.0, 0.0, nnt::parameterization::ntk, false});
   net.initialize(7);
   const Eigen::MatrixXd X = random_matrix(4, 2, 8);
   const auto t = nnt::second_order_taylor_model(net, X);

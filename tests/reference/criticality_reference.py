@@ -37,6 +37,21 @@ def moments(f, K):
     return quad(lambda z: f(sqrt(K) * z) ** 2 * phi(z), [-inf, -2, 0, 2, inf])
 
 
-for name, f, f2, start in [("gelu", gelu, gelu2, 3.5), ("silu", silu, silu2, 14.3)]:
+def derivative_moment(f1, K):
+    return quad(lambda z: f1(sqrt(K) * z) ** 2 * phi(z), [-inf, -2, 0, 2, inf])
+
+
+def gelu1(x):
+    return (1 + erf(x / sqrt(2))) / 2 + x * phi(x)
+
+
+def silu1(x):
+    s = 1 / (1 + exp(-x))
+    return s * (1 + x * (1 - s))
+
+
+for name, f, f1, f2, start in [("gelu", gelu, gelu1, gelu2, 3.5), ("silu", silu, silu1, silu2, 14.3)]:
     K = findroot(h(f, f2), mpf(start))
-    print(name, "K* =", mp.nstr(K, 20))
+    C_w = 1 / derivative_moment(f1, K)
+    C_b = K - C_w * moments(f, K)
+    print(name, "K* =", mp.nstr(K, 20), " C_w =", mp.nstr(C_w, 20), " C_b =", mp.nstr(C_b, 20))

@@ -1,20 +1,28 @@
-// nnt/core/error.hpp — the exception nnt throws for user mistakes, and checks that build its message.
-//
-// Every message has the form "<argument>: expected <what>, got <what was given>", e.g.
-// "X: expected 3 rows, got 4" or "C_w: expected a positive value, got -1". Numerical trouble at run
-// time (divergence, a singular matrix) is not an error: it is reported as nnt::status (status.hpp).
+// nnt/core/error.hpp — the exceptions nnt throws, and the checks that build their messages.
+// User mistakes throw nnt::invalid_argument "<argument>: expected <what>, got <what was given>",
+// e.g. "X: expected 3 rows, got 4" or "C_w: expected a positive value, got -1". Numerical trouble
+// (divergence, a singular matrix) is a status in the result (status.hpp); only the documented
+// convenience wrappers turn a non-ok status into nnt::numerical_error (throw_unless_ok).
 #pragma once
 
+#include "status.hpp"
 #include "types.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <concepts>
+#include <cstddef>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+
+#if defined(__unix__)
+#include <unistd.h>
+#endif
 
 namespace nnt {
 
@@ -31,6 +39,16 @@ class numerical_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// Returns r when r.status is ok; otherwise throws numerical_error("<what>: <status> (…)"). The
+/// throwing convenience functions (e.g. nngp_gram) end with this.
+template <class Result>
+Result&& throw_unless_ok(Result&& r, std::string_view what) {
+  if (r.status != status::ok)
+    throw numerical_error(std::string(what) + ": " + std::string(to_string(r.status)) +
+                          " (call the function that returns the result to handle the status)");
+  return std::forward<Result>(r);
+}
 
 /// Shortest text that reads back to the same number ("0.1", "-1", "nan", "inf", "12").
 template <class T>
@@ -105,7 +123,7 @@ void require_at_least(std::string_view name, I value, I minimum) {
 
 /// "eta: expected a finite value, got nan".
 template <class T>
-  requires(!std::is_base_of_v<Eigen::EigenBase<T>, T>)
+requires scalar_like<T>
 void require_finite(std::string_view name, const T& x) {
   if (!std::isfinite(static_cast<long double>(scalar_value(x))))
     throw_invalid_argument(name, "a finite value", format_value(x));
@@ -114,17 +132,63 @@ void require_finite(std::string_view name, const T& x) {
 /// "X: expected finite entries, got nan at (2, 0)" — reports the first offending entry.
 template <class Derived>
 void require_finite(std::string_view name, const Eigen::DenseBase<Derived>& x) {
+  if constexpr (std::is_floating_point_v<typename Derived::Scalar>)
+    if (x.derived().allFinite()) return;  // vectorised; the scan below only finds the culprit
   for (Index j = 0; j < x.cols(); ++j) {
     for (Index i = 0; i < x.rows(); ++i) {
       const auto v = scalar_value(x.coeff(i, j));
       if (!std::isfinite(static_cast<long double>(v))) {
-        const std::string where = x.cols() == 1 ? "at index " + std::to_string(i)
-                                                : "at (" + std::to_string(i) + ", " +
-                                                      std::to_string(j) + ")";
+        const std::string where = x.cols() == 1
+                                      ? "at index " + std::to_string(i)
+                                      : "at (" + std::to_string(i) + ", " + std::to_string(j) + ")";
         throw_invalid_argument(name, "finite entries", format_value(v) + " " + where);
       }
     }
   }
+}
+
+/// a·b for sizes and counts, refusing instead of wrapping around: "<name>: expected a size below
+/// 2^63, got 4294967296 × 4294967296".
+inline Index checked_product(std::string_view name, Index a, Index b) {
+  Index out = 0;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &out))
+    throw_invalid_argument(name, "a size below 2^63",
+                           std::to_string(a) + " × " + std::to_string(b));
+  return out;
+}
+
+namespace detail {
+inline std::atomic<std::size_t>& allocation_limit_storage() {
+  static std::atomic<std::size_t> limit = [] {
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGE_SIZE)
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && page > 0) return std::size_t(pages) * std::size_t(page);
+#endif
+    return std::size_t(1) << 40;
+  }();
+  return limit;
+}
+}  // namespace detail
+
+/// The largest single buffer nnt allocates for a user-sized object (dense Hessians, Jacobians,
+/// Grams, workspaces): by default the machine's physical memory (1 TiB where it cannot be read).
+inline std::size_t allocation_limit_bytes() { return detail::allocation_limit_storage().load(); }
+/// Sets that limit (e.g. lower, to fail fast in a shared job).
+inline void set_allocation_limit_bytes(std::size_t bytes) {
+  detail::allocation_limit_storage().store(bytes);
+}
+
+/// Refuses an allocation of count elements of element_size bytes above allocation_limit_bytes(),
+/// before it is attempted: "H: expected at most 25769803776 bytes, got 7.2e+11 bytes (…)".
+inline void require_allocation(std::string_view name, Index count, std::size_t element_size) {
+  const long double bytes =
+      static_cast<long double>(count) * static_cast<long double>(element_size);
+  if (count < 0 || bytes > static_cast<long double>(allocation_limit_bytes()))
+    throw_invalid_argument(
+        name,
+        "at most " + std::to_string(allocation_limit_bytes()) +
+            " bytes (nnt::allocation_limit_bytes())",
+        format_value(double(bytes)) + " bytes for " + std::to_string(count) + " entries");
 }
 
 /// A data set: X with one example per column (at least one), finite, and one finite target per
@@ -172,9 +236,10 @@ void require_covariance_2x2(std::string_view prefix, const S& c11, const S& c12,
   require_nonnegative(n22, c22);
   const S slack = 8 * std::numeric_limits<S>::epsilon() * c11 * c22;
   if (c12 * c12 > c11 * c22 + slack)
-    throw_invalid_argument(n12, n12 + "² ≤ " + n11 + "·" + n22 + " (a positive semi-definite covariance)",
-                           format_value(c12) + " with " + n11 + " = " + format_value(c11) + ", " +
-                               n22 + " = " + format_value(c22));
+    throw_invalid_argument(
+        n12, n12 + "² ≤ " + n11 + "·" + n22 + " (a positive semi-definite covariance)",
+        format_value(c12) + " with " + n11 + " = " + format_value(c11) + ", " + n22 + " = " +
+            format_value(c22));
 }
 
 }  // namespace nnt

@@ -9,6 +9,8 @@
 
 namespace nnt {
 
+/// How a dense layer scales its weights: standard (W ~ N(0, C_w/n_in)) or ntk (√(C_w/n_in) W,
+/// W ~ N(0, 1)); see the file comment.
 enum class parameterization { standard, ntk };
 
 }  // namespace nnt

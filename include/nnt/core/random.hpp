@@ -1,15 +1,9 @@
-// nnt/core/random.hpp — explicitly seeded, reproducible random numbers.
-//
-// The engine is std::mt19937_64, whose output sequence the C++ standard fixes. The transforms to
-// uniform, normal and Rademacher variates are nnt's own (std::normal_distribution differs between
-// standard libraries), so the same seed gives the same numbers with every standard library:
-//   uniform  u = (bits >> 11) · 2⁻⁵³                       ∈ [0, 1), 53 random bits
-//   normal   Marsaglia's polar method on pairs (2u₁−1, 2u₂−1), second value of a pair cached;
-//            bit-identical wherever log and sqrt are (sqrt is exact by IEEE 754; glibc's log is
-//            correctly rounded in practice)
-//   ±1       one bit of the engine per draw, 64 draws per engine call
-// Parallel work draws from per-task streams random_generator::for_task(seed, task), seeded through
-// splitmix64 (Steele, Lea, Flood 2014), so results never depend on the number of threads.
+// nnt/core/random.hpp — explicitly seeded, reproducible random numbers: std::mt19937_64 (output
+// fixed by the C++ standard) with nnt's own transforms, so a seed gives the same numbers with every
+// standard library: uniform (bits >> 11)·2⁻⁵³ ∈ [0, 1); normal by Marsaglia's polar method (pairs
+// cached); ±1 from single bits; integers in [0, n) by rejection (unbiased); Fisher–Yates shuffles.
+// Parallel work draws from per-task streams for_task(seed, task) seeded through splitmix64
+// (Steele, Lea & Flood 2014), so results never depend on the number of threads.
 #pragma once
 
 #include "error.hpp"
@@ -17,7 +11,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace nnt {
 
@@ -34,8 +32,11 @@ constexpr std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t task) noex
   return splitmix64(seed ^ splitmix64(task));
 }
 
+/// An explicitly seeded std::mt19937_64 with nnt's platform-independent transforms (uniform,
+/// normal, ±1, unbiased indices, Eigen fills). Not thread-safe: one generator per task (for_task).
 class random_generator {
  public:
+  /// The engine seeded with `seed` (std::mt19937_64(seed)); same seed, same sequence everywhere.
   explicit random_generator(std::uint64_t seed) : engine_(seed) {}
 
   /// Independent stream for parallel task `task`: same (seed, task), same numbers.
@@ -49,10 +50,22 @@ class random_generator {
   /// Uniform on [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(bits() >> 11) * 0x1.0p-53; }
 
-  /// Uniform on [lo, hi).
+  /// Uniform on [lo, hi) for any finite lo < hi (also when hi − lo overflows).
   double uniform(double lo, double hi) {
     require_interval(lo, hi);
-    return lo + (hi - lo) * uniform();
+    return scaled(lo, hi, uniform());
+  }
+
+  /// Uniform integer in [0, n), n ≥ 1, without modulo bias (the top partial block of 2⁶⁴ is
+  /// redrawn).
+  std::uint64_t uniform_index(std::uint64_t n) {
+    if (n == 0) throw_invalid_argument("n", "at least 1", "0");
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
+    std::uint64_t x;
+    do x = bits();
+    while (x >= limit);
+    return x % n;
   }
 
   /// Standard normal N(0, 1).
@@ -98,11 +111,23 @@ class random_generator {
     fill(x, [&] { return mean + stddev * normal(); });
   }
 
-  /// Fills x with uniform draws on [lo, hi).
+  /// Fills x with uniform draws on [lo, hi), also after rounding to x's Scalar (a double just
+  /// below hi may round up to hi in float: such draws become the largest Scalar below hi).
   template <class Derived>
   void fill_uniform(const Eigen::DenseBase<Derived>& x, double lo = 0.0, double hi = 1.0) {
     require_interval(lo, hi);
-    fill(x, [&] { return lo + (hi - lo) * uniform(); });
+    using T = typename Derived::Scalar;
+    double top = hi;
+    if constexpr (std::is_floating_point_v<T>) {
+      T below = static_cast<T>(hi);
+      if (static_cast<double>(below) >= hi)
+        below = std::nextafter(below, -std::numeric_limits<T>::infinity());
+      top = static_cast<double>(below);
+    }
+    fill(x, [&] {
+      const double v = scaled(lo, hi, uniform());
+      return v < top ? v : top;
+    });
   }
 
   /// Fills x with independent ±1 entries.
@@ -115,6 +140,20 @@ class random_generator {
   std::mt19937_64& engine() { return engine_; }
 
  private:
+  // lo + (hi − lo)u without forming hi − lo (which overflows for |lo|, |hi| near the double range);
+  // for moderate ranges it is the same number.
+  static double scaled(double lo, double hi, double u) {
+    const double width = hi - lo;
+    double v;
+    if (std::isfinite(width)) {
+      v = lo + width * u;
+    } else {
+      const double half = hi / 2 - lo / 2;
+      v = lo + half * u + half * u;
+    }
+    return v < hi ? v : std::nextafter(hi, lo);
+  }
+
   static void require_normal_parameters(double mean, double stddev) {
     require_finite("mean", mean);
     require_nonnegative("stddev", stddev);
@@ -145,11 +184,20 @@ class random_generator {
   int bits_left_ = 0;
 };
 
+/// In-place Fisher–Yates shuffle driven by nnt's generator (same result on every platform;
+/// std::shuffle differs between standard libraries).
+template <class T>
+void shuffle(std::vector<T>& v, random_generator& rng) {
+  for (std::size_t i = v.size(); i > 1; --i)
+    std::swap(v[i - 1], v[std::size_t(rng.uniform_index(i))]);
+}
+
 /// A rows × cols matrix of N(0, stddev²) entries in Scalar S.
 template <class S>
 Matrix<S> normal_matrix(Index rows, Index cols, random_generator& rng, double stddev = 1.0) {
   require_at_least<Index>("rows", rows, 0);
   require_at_least<Index>("cols", cols, 0);
+  require_allocation("rows × cols", checked_product("rows × cols", rows, cols), sizeof(S));
   Matrix<S> x(rows, cols);
   rng.fill_normal(x, 0.0, stddev);
   return x;

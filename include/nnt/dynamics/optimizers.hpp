@@ -1,242 +1,306 @@
-// nnt/dynamics/optimizers.hpp — first- and quasi-second-order optimizers on a flat θ.
-//
-//   gradient_descent   θ ← θ − η_t ∇f(θ)
-//   momentum           heavy ball: v ← μv − η_t∇f(θ), θ ← θ + v (Polyak 1964);
-//                      Nesterov: gradient taken at θ + μv (Sutskever et al. 2013 form)
-//   adam               m ← β₁m + (1−β₁)g, s ← β₂s + (1−β₂)g², θ ← θ − η_t m̂/(√ŝ + ε) with bias
-//                      corrections m̂ = m/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ) (Kingma & Ba 2015)
-//   lbfgs              limited-memory BFGS two-loop recursion (Nocedal & Wright, Alg. 7.4) with a
-//                      backtracking Armijo line search; pairs with sᵀy ≤ 0 are skipped
-//   sgd                minibatch SGD over a minibatch_objective, reshuffled every epoch by nnt's
-//                      own Fisher–Yates on an explicit seed (std::shuffle differs between libraries)
-// Schedules map the step index to η: constant, step decay, cosine, linear warm-up of any other.
-// Every run returns its history (loss, ‖∇f‖, optional sharpness from a callback) and a status:
-// ok (gradient or loss tolerance met), not_converged (iteration limit), diverged (non-finite loss
-// or gradient, or |loss|, ‖θ‖ beyond the divergence bound) — never NaN silently.
+// nnt/dynamics/optimizers.hpp — optimizers on a flat θ, for any objective (core/concepts.hpp):
+//   gradient_descent  θ ← θ − η_t ∇f(θ)
+//   momentum          heavy ball v ← μv − η_t∇f(θ), θ ← θ + v (Polyak 1964); Nesterov: ∇f at θ + μv
+//   adam              m ← β₁m + (1−β₁)g, s ← β₂s + (1−β₂)g², θ ← θ − η_t m̂/(√ŝ + ε) (Kingma & Ba)
+//   lbfgs             two-loop recursion (Nocedal & Wright Alg. 7.4), backtracking Armijo search
+//   sgd               minibatch SGD on a minibatch_objective: reshuffled epochs or draws with
+//                     replacement, optional heavy-ball momentum, nnt's own portable shuffle
+// Each takes θ₀, a learning_rate (a number or a schedule, dynamics/schedules.hpp) and its options
+// (with `.stop`, core/stopping.hpp), and returns θ, a history and status + stop_reason.
 #pragma once
 
+#include "../core/concepts.hpp"
 #include "../core/error.hpp"
-#include "../core/objective.hpp"
 #include "../core/random.hpp"
 #include "../core/status.hpp"
+#include "../core/stopping.hpp"
 #include "../core/types.hpp"
+#include "schedules.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <limits>
-#include <numbers>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace nnt {
 
-// ---- learning-rate schedules -------------------------------------------------------------------
-
-struct constant_schedule {
-  double eta;
-  double operator()(Index) const { return eta; }
-};
-
-/// η₀ · factor^⌊t / every⌋.
-struct step_schedule {
-  double eta0, factor;
-  Index every;
-  double operator()(Index t) const { return eta0 * std::pow(factor, double(t / every)); }
-};
-
-/// η_min + (η₀ − η_min)(1 + cos(π t / total))/2, then η_min after `total` steps.
-struct cosine_schedule {
-  double eta0, eta_min;
-  Index total;
-  double operator()(Index t) const {
-    if (t >= total) return eta_min;
-    return eta_min + (eta0 - eta_min) * (1 + std::cos(std::numbers::pi * double(t) / double(total))) / 2;
-  }
-};
-
-/// Linear warm-up from 0 over `steps` steps, then the inner schedule (shifted to start at 0).
-template <class Inner>
-struct warmup_schedule {
-  Inner inner;
-  Index steps;
-  double operator()(Index t) const {
-    return t < steps ? inner(0) * double(t + 1) / double(steps) : inner(t - steps);
-  }
-};
-
-namespace detail {
-template <class Schedule>
-void require_schedule(const Schedule& eta) {
-  const double first = eta(0);
-  require_finite("learning rate", first);
-  require_positive("learning rate", first);
-}
-}  // namespace detail
-
-// ---- options, results ------------------------------------------------------------------------
-
-struct optimizer_options {
-  Index max_iterations = 1000;
-  double gradient_tolerance = 0;    ///< ok when ‖∇f‖ ≤ this
-  double loss_tolerance = -std::numeric_limits<double>::infinity();  ///< ok when f ≤ this
-  double divergence_bound = 1e100;  ///< diverged when |f| or ‖θ‖ exceeds this
-  Index record_every = 1;           ///< history stride (the last iterate is always recorded)
-};
-
+/// What an observer sees at iterate t, before the update: θ_t, f(θ_t), ∇f(θ_t) (the minibatch
+/// loss and gradient for sgd) and, for momentum methods, the velocity v_t.
 template <class S = double>
-struct optimization_result {
-  Vector<S> theta;
-  status state = status::not_converged;
-  Index iterations = 0;
-  Index evaluations = 0;               ///< objective evaluations (value_and_gradient or value)
-  std::vector<Index> iteration;        ///< the iterations at which the history was recorded
-  std::vector<double> loss, gradient_norm, sharpness;  ///< sharpness only with a callback
+struct optimizer_state {
+  Index iteration;                      ///< t, the number of updates applied so far
+  const Vector<S>& theta;               ///< θ_t (valid during the observer call only)
+  double loss;                          ///< f(θ_t) (the minibatch loss for sgd)
+  const Vector<S>& gradient;            ///< ∇f(θ_t) (the minibatch gradient for sgd)
+  const Vector<S>* velocity = nullptr;  ///< v_t for momentum and sgd with μ > 0, else nullptr
 };
 
-/// Optional per-record callback, e.g. sharpness λ_max(∇²f(θ)) by Lanczos; returns a number.
+/// Called at every iterate; returning false stops the run (status ok, stop_reason::observer).
+template <class S = double>
+using optimizer_observer = std::function<bool(const optimizer_state<S>&)>;
+
+/// Called at every recorded iterate with (θ_t, t); its value goes into the history's `recorded`
+/// (e.g. the sharpness λ_max(∇²f(θ_t)) by Lanczos).
 template <class S = double>
 using record_callback = std::function<double(const Vector<S>&, Index)>;
 
+/// What every optimizer returns: the last iterate, status + stop_reason, counts, and a history of
+/// parallel vectors (entry j belongs to iterate iteration[j]); `recorded` holds record(θ_t, t), NaN
+/// where f(θ_t) was not finite, and stays empty without a record callback.
+template <class S = double>
+struct optimization_result {
+  Vector<S> theta;  ///< the last iterate (the one the stopping test saw)
+  /// ok (a tolerance was met, the observer stopped the run, or the fixed budget was run),
+  /// not_converged (the budget ran out before a requested tolerance), diverged (non-finite or
+  /// beyond divergence_bound), stalled (L-BFGS: no decrease along its search direction).
+  nnt::status status = status::not_converged;
+  /// gradient_tolerance, loss_tolerance, observer, iteration_limit, non_finite, divergence_bound
+  /// or line_search_failure (L-BFGS).
+  nnt::stop_reason stop_reason = stop_reason::none;
+  Index iterations = 0;          ///< updates applied (the last iterate is θ_iterations)
+  Index evaluations = 0;         ///< objective evaluations (value_and_gradient or value)
+  std::vector<Index> iteration;  ///< iterates recorded (every record_every, and the last)
+  /// f(θ_t) per recorded iterate (the minibatch loss for sgd)
+  std::vector<double> loss, gradient_norm, /**< ‖∇f(θ_t)‖ */ recorded;  ///< record(θ_t, t) values
+};
+
+/// θ ← θ − η_t ∇f(θ).
+template <class S = double>
+struct gradient_descent_options {
+  optimizer_stopping stop{};    ///< budget (default 1000 updates) and tolerances (none by default)
+  Index record_every = 1;       ///< history stride ≥ 1 (the last iterate is always recorded)
+  record_callback<S> record{};  ///< optional number per recorded iterate → result.recorded
+  /// Optional, at every iterate after its divergence and tolerance tests; false stops the run.
+  optimizer_observer<S> observer{};
+};
+
+/// Heavy ball v ← μv − η_t∇f(θ), θ ← θ + v; Nesterov takes ∇f at θ + μv.
+template <class S = double>
+struct momentum_options {
+  double mu = 0.9;              ///< μ ∈ [0, 1)
+  bool nesterov = false;        ///< gradient at the look-ahead point θ + μv
+  optimizer_stopping stop{};    ///< budget (default 1000 updates) and tolerances (none by default)
+  Index record_every = 1;       ///< history stride ≥ 1 (the last iterate is always recorded)
+  record_callback<S> record{};  ///< optional number per recorded iterate → result.recorded
+  /// Optional, at every iterate after its divergence and tolerance tests; false stops the run.
+  optimizer_observer<S> observer{};
+};
+
+/// Adam with bias corrections m̂ = m/(1 − β₁ᵗ), ŝ = s/(1 − β₂ᵗ).
+template <class S = double>
+struct adam_options {
+  /// β₁, decay of the first-moment average m, in [0, 1) (checked: ≤ 1 − 1e-12)
+  double beta1 = 0.9, beta2 = 0.999;  ///< β₂, decay of the second-moment average s, in [0, 1)
+  double epsilon = 1e-8;              ///< > 0, added to √ŝ
+  optimizer_stopping stop{};    ///< budget (default 1000 updates) and tolerances (none by default)
+  Index record_every = 1;       ///< history stride ≥ 1 (the last iterate is always recorded)
+  record_callback<S> record{};  ///< optional number per recorded iterate → result.recorded
+  /// Optional, at every iterate after its divergence and tolerance tests; false stops the run.
+  optimizer_observer<S> observer{};
+};
+
+/// L-BFGS with a backtracking Armijo line search from α = 1 (the first step scaled to ‖g‖⁻¹).
+template <class S = double>
+struct lbfgs_options {
+  Index memory = 10;  ///< pairs (s, y) kept; pairs with sᵀy ≤ 1e-12‖s‖‖y‖ are skipped
+  double armijo = 1e-4;  ///< sufficient decrease f(θ + αd) ≤ f(θ) + c α ∇fᵀd, c ∈ [1e-12, ½]
+  double backtrack = 0.5;       ///< α ← backtrack·α, in [0.01, 0.99]
+  Index max_line_search = 60;   ///< trial steps before the run ends as stalled
+  optimizer_stopping stop{};    ///< budget (default 1000 iterations), tolerances (none by default)
+  Index record_every = 1;       ///< history stride ≥ 1 (the last iterate is always recorded)
+  record_callback<S> record{};  ///< optional number per recorded iterate → result.recorded
+  /// Optional, at every iterate after its divergence and tolerance tests; false stops the run.
+  optimizer_observer<S> observer{};
+};
+
+/// How sgd draws its minibatches.
+enum class minibatch_sampling {
+  epochs,            ///< passes over the data, reshuffled every epoch (a last batch may be smaller)
+  with_replacement,  ///< every step draws batch_size examples independently and uniformly
+};
+
+/// Minibatch SGD. The run ends after `epochs` passes (epoch sampling) or stop.max_iterations steps,
+/// whichever comes first; the tolerances test the minibatch loss and gradient of each step.
+template <class S = double>
+struct sgd_options {
+  Index batch_size = 32;  ///< ≤ f.examples() for epoch sampling; any size with replacement
+  Index epochs = 1;       ///< epoch sampling only
+  /// Epochs (default) or with_replacement; the latter has no epoch limit, so it requires a finite
+  /// stop.max_iterations (nnt::invalid_argument otherwise).
+  minibatch_sampling sampling = minibatch_sampling::epochs;
+  double momentum = 0;     ///< heavy-ball μ ∈ [0, 1): v ← μv − η_t g, θ ← θ + v
+  std::uint64_t seed = 1;  ///< seed of nnt's portable generator: same batches on every platform
+  /// Budget in steps (unbounded by default: `epochs` ends the run) and tolerances, tested on each
+  /// step's minibatch loss and gradient.
+  optimizer_stopping stop = {.max_iterations = std::numeric_limits<Index>::max()};
+  Index record_every = 1;       ///< history stride ≥ 1 (the last iterate is always recorded)
+  record_callback<S> record{};  ///< optional number per recorded iterate → result.recorded
+  /// Optional, at every iterate after its divergence and tolerance tests; false stops the run.
+  optimizer_observer<S> observer{};
+};
+
 namespace detail {
 
-inline void require_options(const optimizer_options& o) {
-  require_at_least<Index>("max_iterations", o.max_iterations, 0);
-  require_nonnegative("gradient_tolerance", o.gradient_tolerance);
-  require_positive("divergence_bound", o.divergence_bound);
-  require_at_least<Index>("record_every", o.record_every, 1);
-}
-
-// Records (every record_every and at the end) and decides the status. Returns true to stop.
+// The bookkeeping all optimizers share: checks, history, observer, status.
 template <class S>
-bool record_and_check(optimization_result<S>& r, const optimizer_options& o,
-                      const record_callback<S>& callback, Index it, double loss, double gnorm,
-                      bool last) {
-  const bool diverged = !std::isfinite(loss) || !std::isfinite(gnorm) ||
-                        std::abs(loss) > o.divergence_bound ||
-                        !(double(scalar_value(r.theta.norm())) <= o.divergence_bound);
-  const bool converged = !diverged && (gnorm <= o.gradient_tolerance || loss <= o.loss_tolerance);
-  if (it % o.record_every == 0 || last || diverged || converged) {
-    r.iteration.push_back(it);
+class optimizer_run {
+ public:
+  template <class Derived, class Options>
+  optimizer_run(const Eigen::MatrixBase<Derived>& theta0, const Options& o)
+      : stop_(o.stop), record_every_(o.record_every), record_(o.record), observer_(o.observer) {
+    require_stopping(o.stop);
+    require_at_least<Index>("record_every", o.record_every, 1);
+    require_at_least<Index>("theta0.size()", theta0.size(), 1);
+    require_finite("theta0", theta0);
+    r.theta = theta0;
+  }
+
+  // At iterate t with f(θ_t) = loss and ‖∇f(θ_t)‖ = gnorm: records, tests, and returns true to
+  // stop.
+  bool stop_at(Index t, double loss, const Vector<S>& g, const Vector<S>* velocity = nullptr) {
+    const double gnorm = double(scalar_value(g.norm()));
+    r.iterations = t;
+    if (!std::isfinite(loss) || !std::isfinite(gnorm))
+      return finish(t, loss, gnorm, status::diverged, stop_reason::non_finite);
+    if (std::abs(loss) > stop_.divergence_bound ||
+        !(double(scalar_value(r.theta.norm())) <= stop_.divergence_bound))
+      return finish(t, loss, gnorm, status::diverged, stop_reason::divergence_bound);
+    if (gnorm <= stop_.gradient_tolerance)
+      return finish(t, loss, gnorm, status::ok, stop_reason::gradient_tolerance);
+    if (loss <= stop_.loss_tolerance)
+      return finish(t, loss, gnorm, status::ok, stop_reason::loss_tolerance);
+    if (observer_ && !observer_(optimizer_state<S>{t, r.theta, loss, g, velocity}))
+      return finish(t, loss, gnorm, status::ok, stop_reason::observer);
+    if (t >= stop_.max_iterations) return finish_budget(t, loss, gnorm);
+    if (t % record_every_ == 0) record(t, loss, gnorm);
+    return false;
+  }
+  // A budget ran out: ok when no tolerance was asked for (the budget was the request).
+  bool finish_budget(Index t, double loss, double gnorm) {
+    return finish(t, loss, gnorm, stop_.has_tolerance() ? status::not_converged : status::ok,
+                  stop_reason::iteration_limit);
+  }
+  bool finish(Index t, double loss, double gnorm, status s, stop_reason why) {
+    record(t, loss, gnorm);
+    r.iterations = t;
+    r.status = s;
+    r.stop_reason = why;
+    return true;
+  }
+
+  optimization_result<S> r;
+
+ private:
+  void record(Index t, double loss, double gnorm) {
+    if (!r.iteration.empty() && r.iteration.back() == t) return;
+    r.iteration.push_back(t);
     r.loss.push_back(loss);
     r.gradient_norm.push_back(gnorm);
-    if (callback && !diverged) r.sharpness.push_back(callback(r.theta, it));
+    if (record_)
+      r.recorded.push_back(std::isfinite(loss) ? record_(r.theta, t)
+                                               : std::numeric_limits<double>::quiet_NaN());
   }
-  r.iterations = it;
-  if (diverged) r.state = status::diverged;
-  else if (converged) r.state = status::ok;
-  return diverged || converged;
-}
 
-template <class S>
-optimization_result<S> start(const vector_arg<S>& theta0, const optimizer_options& o) {
-  require_options(o);
-  require_at_least<Index>("theta0.size()", theta0.size(), 1);
-  require_finite("theta0", theta0);
-  optimization_result<S> r;
-  r.theta = theta0;
-  return r;
-}
+  optimizer_stopping stop_;
+  Index record_every_;
+  const record_callback<S>& record_;
+  const optimizer_observer<S>& observer_;
+};
 
-}  // namespace detail
-
-// ---- gradient descent and momentum -----------------------------------------------------------
-
-/// Heavy-ball (nesterov = false) or Nesterov momentum with coefficient μ ∈ [0, 1).
-template <class S = double, class Objective, class Schedule>
-  requires objective<Objective, S>
-optimization_result<S> momentum(Objective& f, const vector_arg<S>& theta0, Schedule eta, double mu,
-                                bool nesterov = false, const optimizer_options& o = {},
-                                const record_callback<S>& callback = {}) {
-  detail::require_schedule(eta);
-  require_finite("mu", mu);
-  if (!(mu >= 0 && mu < 1)) throw_invalid_argument("mu", "a value in [0, 1)", format_value(mu));
-  auto r = detail::start<S>(theta0, o);
+template <class S, class Objective>
+optimization_result<S> heavy_ball(Objective& f, optimizer_run<S>& run, const learning_rate& eta,
+                                  double mu, bool nesterov) {
+  auto& r = run.r;
   Vector<S> g, v = Vector<S>::Zero(r.theta.size()), lookahead;
-  for (Index it = 0;; ++it) {
+  for (Index t = 0;; ++t) {
     const double loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
     ++r.evaluations;
-    if (detail::record_and_check(r, o, callback, it, loss, double(g.norm()), it == o.max_iterations)) break;
-    if (it == o.max_iterations) break;
+    if (run.stop_at(t, loss, g, mu > 0 ? &v : nullptr)) break;
     if (nesterov && mu > 0) {  // step with the gradient at the look-ahead point θ + μv
       lookahead = r.theta + S(mu) * v;
       f.value_and_gradient(lookahead, g);
       ++r.evaluations;
     }
-    v = S(mu) * v - S(eta(it)) * g;
+    v = S(mu) * v - S(eta(t)) * g;
     r.theta += v;
   }
-  if (r.state != status::ok && r.state != status::diverged) r.state = status::not_converged;
-  return r;
+  return std::move(r);
 }
 
-/// Gradient descent θ ← θ − η_t ∇f(θ).
-template <class S = double, class Objective, class Schedule>
-  requires objective<Objective, S>
-optimization_result<S> gradient_descent(Objective& f, const vector_arg<S>& theta0, Schedule eta,
-                                        const optimizer_options& o = {},
-                                        const record_callback<S>& callback = {}) {
-  return momentum<S>(f, theta0, eta, 0.0, false, o, callback);
+inline void require_momentum(std::string_view name, double mu) {
+  require_finite(name, mu);
+  if (!(mu >= 0 && mu < 1)) throw_invalid_argument(name, "a value in [0, 1)", format_value(mu));
 }
 
-// ---- Adam ------------------------------------------------------------------------------------
+}  // namespace detail
 
-struct adam_options {
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
-};
+/// Gradient descent θ_{t+1} = θ_t − η_t ∇f(θ_t) from theta0.
+template <class Objective, class Derived, class S = typename Derived::Scalar>
+requires objective<Objective, S> optimization_result<S> gradient_descent(
+    Objective& f, const Eigen::MatrixBase<Derived>& theta0, learning_rate eta,
+    const gradient_descent_options<S>& options = {}) {
+  detail::optimizer_run<S> run(theta0, options);
+  return detail::heavy_ball<S>(f, run, eta, 0.0, false);
+}
 
-template <class S = double, class Objective, class Schedule>
-  requires objective<Objective, S>
-optimization_result<S> adam(Objective& f, const vector_arg<S>& theta0, Schedule eta,
-                            const adam_options& a = {}, const optimizer_options& o = {},
-                            const record_callback<S>& callback = {}) {
-  detail::require_schedule(eta);
-  require_in_range("beta1", a.beta1, 0.0, 1.0 - 1e-12);
-  require_in_range("beta2", a.beta2, 0.0, 1.0 - 1e-12);
-  require_positive("epsilon", a.epsilon);
-  auto r = detail::start<S>(theta0, o);
+/// Heavy-ball or Nesterov momentum from theta0.
+template <class Objective, class Derived, class S = typename Derived::Scalar>
+requires objective<Objective, S> optimization_result<S> momentum(
+    Objective& f, const Eigen::MatrixBase<Derived>& theta0, learning_rate eta,
+    const momentum_options<S>& options = {}) {
+  detail::require_momentum("mu", options.mu);
+  detail::optimizer_run<S> run(theta0, options);
+  return detail::heavy_ball<S>(f, run, eta, options.mu, options.nesterov);
+}
+
+/// Adam from theta0.
+template <class Objective, class Derived, class S = typename Derived::Scalar>
+requires objective<Objective, S> optimization_result<S> adam(
+    Objective& f, const Eigen::MatrixBase<Derived>& theta0, learning_rate eta,
+    const adam_options<S>& options = {}) {
+  require_in_range("beta1", options.beta1, 0.0, 1.0 - 1e-12);
+  require_in_range("beta2", options.beta2, 0.0, 1.0 - 1e-12);
+  require_finite("epsilon", options.epsilon);
+  require_positive("epsilon", options.epsilon);
+  detail::optimizer_run<S> run(theta0, options);
+  auto& r = run.r;
   const Index n = r.theta.size();
   Vector<S> g, m = Vector<S>::Zero(n), s = Vector<S>::Zero(n);
-  for (Index it = 0;; ++it) {
+  for (Index t = 0;; ++t) {
     const double loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
     ++r.evaluations;
-    if (detail::record_and_check(r, o, callback, it, loss, double(g.norm()), it == o.max_iterations)) break;
-    if (it == o.max_iterations) break;
-    m = S(a.beta1) * m + S(1 - a.beta1) * g;
-    s = S(a.beta2) * s + S(1 - a.beta2) * g.cwiseAbs2();
-    const double c1 = 1 - std::pow(a.beta1, double(it + 1)), c2 = 1 - std::pow(a.beta2, double(it + 1));
-    r.theta.array() -= S(eta(it) / c1) * m.array() / ((s.array() / S(c2)).sqrt() + S(a.epsilon));
+    if (run.stop_at(t, loss, g)) break;
+    m = S(options.beta1) * m + S(1 - options.beta1) * g;
+    s = S(options.beta2) * s + S(1 - options.beta2) * g.cwiseAbs2();
+    const double c1 = 1 - std::pow(options.beta1, double(t + 1)),
+                 c2 = 1 - std::pow(options.beta2, double(t + 1));
+    r.theta.array() -=
+        S(eta(t) / c1) * m.array() / ((s.array() / S(c2)).sqrt() + S(options.epsilon));
   }
-  return r;
+  return std::move(r);
 }
 
-// ---- L-BFGS ----------------------------------------------------------------------------------
-
-struct lbfgs_options {
-  Index memory = 10;
-  double armijo = 1e-4;       ///< sufficient decrease f(θ + αd) ≤ f(θ) + c α ∇fᵀd
-  double backtrack = 0.5;     ///< α ← backtrack·α
-  Index max_line_search = 60;
-};
-
-template <class S = double, class Objective>
-  requires objective<Objective, S>
-optimization_result<S> lbfgs(Objective& f, const vector_arg<S>& theta0, const lbfgs_options& l = {},
-                             const optimizer_options& o = {}, const record_callback<S>& callback = {}) {
-  require_at_least<Index>("memory", l.memory, 1);
-  require_in_range("armijo", l.armijo, 1e-12, 0.5);
-  require_in_range("backtrack", l.backtrack, 0.01, 0.99);
-  auto r = detail::start<S>(theta0, o);
+/// L-BFGS from theta0 (the learning rate is the line search's, so there is none to give).
+template <class Objective, class Derived, class S = typename Derived::Scalar>
+requires objective<Objective, S> optimization_result<S> lbfgs(
+    Objective& f, const Eigen::MatrixBase<Derived>& theta0, const lbfgs_options<S>& options = {}) {
+  require_at_least<Index>("memory", options.memory, 1);
+  require_in_range("armijo", options.armijo, 1e-12, 0.5);
+  require_in_range("backtrack", options.backtrack, 0.01, 0.99);
+  require_at_least<Index>("max_line_search", options.max_line_search, 1);
+  detail::optimizer_run<S> run(theta0, options);
+  auto& r = run.r;
   std::deque<Vector<S>> s_hist, y_hist;
   std::deque<S> rho_hist;
   Vector<S> g, g_new, d, trial;
   S loss = f.value_and_gradient(r.theta, g);
   ++r.evaluations;
-  for (Index it = 0;; ++it) {
-    if (detail::record_and_check(r, o, callback, it, double(scalar_value(loss)), double(g.norm()),
-                                 it == o.max_iterations))
-      break;
-    if (it == o.max_iterations) break;
+  for (Index t = 0;; ++t) {
+    if (run.stop_at(t, double(scalar_value(loss)), g)) break;
     // Two-loop recursion: d = −H_k g with H₀ = (sᵀy / yᵀy) I.
     d = -g;
     std::vector<S> alpha(s_hist.size());
@@ -257,22 +321,25 @@ optimization_result<S> lbfgs(Objective& f, const vector_arg<S>& theta0, const lb
       d = -g;
       slope = -g.squaredNorm();
     }
-    // Backtracking Armijo line search from α = 1 (scaled on the first iteration).
-    S step = s_hist.empty() ? S(std::min(1.0, 1.0 / std::max(1e-300, double(g.norm())))) : S(1);
+    S step = s_hist.empty()
+                 ? S(std::min(1.0, 1.0 / std::max(1e-300, double(scalar_value(g.norm())))))
+                 : S(1);
     S new_loss = loss;
     bool found = false;
-    for (Index k = 0; k < l.max_line_search; ++k) {
+    for (Index k = 0; k < options.max_line_search; ++k) {
       trial = r.theta + step * d;
       new_loss = f.value_and_gradient(trial, g_new);
       ++r.evaluations;
-      if (std::isfinite(double(scalar_value(new_loss))) && new_loss <= loss + S(l.armijo) * step * slope) {
+      if (std::isfinite(double(scalar_value(new_loss))) &&
+          new_loss <= loss + S(options.armijo) * step * slope) {
         found = true;
         break;
       }
-      step *= S(l.backtrack);
+      step *= S(options.backtrack);
     }
     if (!found) {  // no decrease possible at rounding level: stop where we are
-      r.state = std::isfinite(double(scalar_value(loss))) ? status::not_converged : status::diverged;
+      run.finish(t, double(scalar_value(loss)), double(scalar_value(g.norm())), status::stalled,
+                 stop_reason::line_search_failure);
       break;
     }
     Vector<S> s_k = trial - r.theta, y_k = g_new - g;
@@ -281,7 +348,7 @@ optimization_result<S> lbfgs(Objective& f, const vector_arg<S>& theta0, const lb
       s_hist.push_back(std::move(s_k));
       y_hist.push_back(std::move(y_k));
       rho_hist.push_back(S(1) / sy);
-      if (static_cast<Index>(s_hist.size()) > l.memory) {
+      if (static_cast<Index>(s_hist.size()) > options.memory) {
         s_hist.pop_front();
         y_hist.pop_front();
         rho_hist.pop_front();
@@ -291,66 +358,64 @@ optimization_result<S> lbfgs(Objective& f, const vector_arg<S>& theta0, const lb
     g.swap(g_new);
     loss = new_loss;
   }
-  return r;
+  return std::move(r);
 }
 
-// ---- minibatch SGD ---------------------------------------------------------------------------
-
-/// An objective that is a mean over `examples()` terms and can be evaluated on a subset.
-template <class F, class S = double>
-concept minibatch_objective =
-    objective<F, S> && requires(F& f, const Vector<S>& theta, Vector<S>& g, std::span<const Index> batch) {
-      { f.examples() } -> std::convertible_to<Index>;
-      { f.value_and_gradient(theta, g, batch) } -> std::convertible_to<S>;
-    };
-
-/// In-place Fisher–Yates shuffle driven by nnt's generator (same result on every platform).
-inline void shuffle(std::vector<Index>& v, random_generator& rng) {
-  for (std::size_t i = v.size(); i > 1; --i) {
-    // Unbiased index in [0, i): reject the top partial block of 2⁶⁴ before taking x mod i.
-    const std::uint64_t range = i;
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                                std::numeric_limits<std::uint64_t>::max() % range;
-    std::uint64_t x;
-    do x = rng.bits();
-    while (x >= limit);
-    std::swap(v[i - 1], v[std::size_t(x % range)]);
-  }
-}
-
-/// Minibatch SGD, `epochs` passes over reshuffled data; the history records the *minibatch* loss
-/// and gradient norm of every step (full-batch numbers cost a pass each: use the callback).
-template <class S = double, class Objective, class Schedule>
-  requires minibatch_objective<Objective, S>
-optimization_result<S> sgd(Objective& f, const vector_arg<S>& theta0, Schedule eta, Index batch_size,
-                           Index epochs, std::uint64_t seed, const optimizer_options& o = {},
-                           const record_callback<S>& callback = {}) {
-  detail::require_schedule(eta);
+/// Minibatch SGD from theta0; the history records the *minibatch* loss and gradient norm of each
+/// step (full-batch numbers cost a pass each: use the record callback).
+template <class Objective, class Derived, class S = typename Derived::Scalar>
+requires minibatch_objective<Objective, S> optimization_result<S> sgd(
+    Objective& f, const Eigen::MatrixBase<Derived>& theta0, learning_rate eta,
+    const sgd_options<S>& options = {}) {
   const Index n = f.examples();
-  if (batch_size < 1 || batch_size > n)
-    throw_invalid_argument("batch_size", "a value in [1, " + std::to_string(n) + "]", std::to_string(batch_size));
-  require_at_least<Index>("epochs", epochs, 1);
-  auto r = detail::start<S>(theta0, o);
-  random_generator rng(seed);
-  std::vector<Index> order(n);
-  for (Index i = 0; i < n; ++i) order[i] = i;
-  Vector<S> g;
-  Index it = 0;
-  const Index total = epochs * ((n + batch_size - 1) / batch_size);
-  for (Index e = 0; e < epochs; ++e) {
-    shuffle(order, rng);
-    for (Index start = 0; start < n; start += batch_size, ++it) {
-      const std::span<const Index> batch(order.data() + start, std::min(batch_size, n - start));
-      const double loss = double(scalar_value(f.value_and_gradient(r.theta, g, batch)));
-      ++r.evaluations;
-      if (detail::record_and_check(r, o, callback, it, loss, double(g.norm()), it + 1 == total))
-        return r;  // converged (tolerance met) or diverged
-      r.theta -= S(eta(it)) * g;
+  require_at_least<Index>("f.examples()", n, 1);
+  const bool epochs = options.sampling == minibatch_sampling::epochs;
+  if (epochs && (options.batch_size < 1 || options.batch_size > n))
+    throw_invalid_argument("batch_size", "a value in [1, " + std::to_string(n) + "] (f.examples())",
+                           std::to_string(options.batch_size));
+  require_in_range<Index, Index>("batch_size", options.batch_size, 1, Index(1) << 40);
+  require_at_least<Index>("epochs", options.epochs, 1);
+  // Without epochs nothing else bounds the run: a forgotten budget would loop forever.
+  if (!epochs && options.stop.max_iterations == std::numeric_limits<Index>::max())
+    throw_invalid_argument("stop.max_iterations", "a step budget for with_replacement sampling",
+                           "the unbounded default");
+  detail::require_momentum("momentum", options.momentum);
+  detail::optimizer_run<S> run(theta0, options);
+  auto& r = run.r;
+  const Index per_epoch = (n + options.batch_size - 1) / options.batch_size;
+  const Index total = epochs ? checked_product("epochs", options.epochs, per_epoch)
+                             : std::numeric_limits<Index>::max();
+  random_generator rng(options.seed);
+  std::vector<Index> order(std::size_t(epochs ? n : options.batch_size));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = Index(i);
+  const double mu = options.momentum;
+  Vector<S> g, v = Vector<S>::Zero(r.theta.size());
+  for (Index t = 0;; ++t) {
+    std::span<const Index> batch;
+    if (epochs) {
+      const Index start = (t % per_epoch) * options.batch_size;
+      if (start == 0) shuffle(order, rng);
+      batch = std::span<const Index>(order.data() + start,
+                                     std::size_t(std::min(options.batch_size, n - start)));
+    } else {
+      for (Index& i : order) i = Index(rng.uniform_index(std::uint64_t(n)));
+      batch = std::span<const Index>(order);
+    }
+    const double loss = double(scalar_value(f.value_and_gradient(r.theta, g, batch)));
+    ++r.evaluations;
+    if (run.stop_at(t, loss, g, mu > 0 ? &v : nullptr)) break;
+    // All epochs done after this update: θ_total is returned without a loss of its own (that
+    // would need a batch), so the history ends at step t, recorded (callback too) at θ_t.
+    const bool last = t + 1 == total;
+    if (last) run.finish_budget(t, loss, double(scalar_value(g.norm())));
+    v = S(mu) * v - S(eta(t)) * g;
+    r.theta += v;
+    if (last) {
+      r.iterations = total;
+      break;
     }
   }
-  r.iterations = it;
-  r.state = status::not_converged;  // ran all its epochs without meeting a tolerance
-  return r;
+  return std::move(r);
 }
 
 }  // namespace nnt

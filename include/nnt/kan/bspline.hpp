@@ -1,22 +1,15 @@
-// nnt/kan/bspline.hpp — B-spline bases on the extended grids of Kolmogorov–Arnold networks.
-// A grid of G intervals with knots g_0 < … < g_G (uniform on [a, b] or any increasing list) is
-// extended by k knots on each side with spacing h = (g_G − g_0)/G (Liu et al. 2024, "KAN"), giving
-// knots t_0 … t_{G+2k} and G + k bases B_0 … B_{G+k−1} of order k (degree k, C^{k−1}):
-//   B_{i,0} = 1[t_i ≤ x < t_{i+1}],  B_{i,j} = (x − t_i)/(t_{i+j} − t_i) B_{i,j−1}
-//                                            + (t_{i+j+1} − x)/(t_{i+j+1} − t_{i+1}) B_{i+1,j−1}
-// (Cox–de Boor), evaluated by de Boor's triangular scheme for the k + 1 bases that are nonzero at x
-// (local support: O(k²) work, never all G + k). Derivative:
-//   B′_{i,k} = k (B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})).
-// On [g_0, g_G] the bases sum to 1; on the extension [t_0, g_0) ∪ (g_G, t_{G+2k}] they are the
-// ordinary B-splines (no longer a partition of unity), and outside [t_0, t_{G+2k}] all are 0 — the
-// documented behaviour for inputs beyond the grid. Also: least-squares coefficient fits and the
-// refit of a spline onto a refined grid (grid extension G → G′), with its residual.
+// nnt/kan/bspline.hpp — B-spline bases on the extended grids of Kolmogorov–Arnold networks (Liu
+// et al. 2024): knots g_0 < … < g_G extended by k knots of spacing h = (g_G − g_0)/G per side give
+// G + k bases of order k, B_{i,0} = 1[t_i ≤ x < t_{i+1}], B_{i,j} = (x − t_i)/(t_{i+j} − t_i)
+// B_{i,j−1} + (t_{i+j+1} − x)/(t_{i+j+1} − t_{i+1}) B_{i+1,j−1} (Cox–de Boor), evaluated for the
+// k + 1 bases nonzero at x (de Boor's scheme, or fixed polynomial pieces on uniform grids), with
+// B′_{i,k} = k(B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})). On [g_0, g_G] they
+// sum to 1; outside [t_0, t_{G+2k}] all are 0. Also least-squares fits and refits onto a new grid.
 #pragma once
 
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 
-#include <Eigen/LU>
 #include <Eigen/QR>
 
 #include <algorithm>
@@ -28,6 +21,8 @@
 
 namespace nnt {
 
+/// The G + k B-splines of degree k ("order" k: cubic is k = 3) on a grid g_0 < … < g_G extended
+/// by k knots of spacing h = (g_G − g_0)/G on each side. Immutable after construction.
 class bspline_basis {
  public:
   /// Largest supported order (fixed-size scratch in evaluate(); cubic KANs use k = 3).
@@ -39,9 +34,13 @@ class bspline_basis {
   bspline_basis(double a, double b, Index G, Index k) {
     require_finite("a", a);
     require_finite("b", b);
-    if (!(b > a)) throw_invalid_argument("b", "a value above a = " + format_value(a), format_value(b));
-    require_at_least<Index>("G", G, 1);
+    if (!(b > a))
+      throw_invalid_argument("b", "a value above a = " + format_value(a), format_value(b));
+    require_in_range<Index, Index>("G", G, 1, Index(1) << 24);
     require_in_range<Index, Index>("k", k, 0, max_order);
+    if (!std::isfinite(b - a))
+      throw_invalid_argument("grid", "a range whose k-fold extension is finite",
+                             "[" + format_value(a) + ", " + format_value(b) + "]");
     std::vector<double> g(static_cast<std::size_t>(G + 1));
     for (Index i = 0; i <= G; ++i) g[std::size_t(i)] = a + (b - a) * double(i) / double(G);
     build(std::move(g), k);
@@ -53,19 +52,25 @@ class bspline_basis {
     for (std::size_t i = 0; i < grid.size(); ++i) {
       require_finite("grid[" + std::to_string(i) + "]", grid[i]);
       if (i > 0 && !(grid[i] > grid[i - 1]))
-        throw_invalid_argument("grid[" + std::to_string(i) + "]",
-                               "a value above grid[" + std::to_string(i - 1) + "] = " + format_value(grid[i - 1]),
-                               format_value(grid[i]));
+        throw_invalid_argument(
+            "grid[" + std::to_string(i) + "]",
+            "a value above grid[" + std::to_string(i - 1) + "] = " + format_value(grid[i - 1]),
+            format_value(grid[i]));
     }
     build(std::move(grid), k);
   }
 
+  /// G, the number of grid intervals.
   Index intervals() const { return G_; }
+  /// k, the polynomial degree of the bases (k + 1 of them are nonzero at any x).
   Index order() const { return k_; }
   /// Number of bases, G + k.
   Index size() const { return G_ + k_; }
+  /// g_0, the left end of the grid (the extension knots lie below it).
   double lower() const { return grid_.front(); }
+  /// g_G, the right end of the grid.
   double upper() const { return grid_.back(); }
+  /// The grid g_0 … g_G (G + 1 knots, without the extension).
   const std::vector<double>& grid() const { return grid_; }
   /// t_0 … t_{G+2k}.
   std::vector<double> knots() const { return {t_.begin() + k_, t_.end() - k_}; }
@@ -90,8 +95,10 @@ class bspline_basis {
     if (uniform_) {  // direct index, corrected by one for rounding at the knots
       mu = lo + Index((xv - t_[std::size_t(lo)]) / h_);
       mu = std::clamp(mu, lo, hi - 1);
-      if (xv < t_[std::size_t(mu)]) --mu;
-      else if (mu + 1 < hi && xv >= t_[std::size_t(mu + 1)]) ++mu;
+      if (xv < t_[std::size_t(mu)])
+        --mu;
+      else if (mu + 1 < hi && xv >= t_[std::size_t(mu + 1)])
+        ++mu;
     } else {
       mu = Index(std::upper_bound(t_.begin() + lo, t_.begin() + hi, xv) - t_.begin()) - 1;
       mu = std::clamp(mu, lo, hi - 1);
@@ -146,8 +153,8 @@ class bspline_basis {
         derivatives[q] = T(0.0) * x;
         continue;
       }
-      // B′_{i,k} = k (B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})), with the degree
-      // k − 1 values of padded bases μ − k + 1 … μ in lower_degree[0..k−1].
+      // B′_{i,k} = k (B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})), with the
+      // degree k − 1 values of padded bases μ − k + 1 … μ in lower_degree[0..k−1].
       const Index p = mu - k + src;  // padded index of this basis
       const T a = src >= 1 ? lower_degree[std::size_t(src - 1)] : T(0.0) * x;
       const T b = src <= k - 1 ? lower_degree[std::size_t(src)] : T(0.0) * x;
@@ -169,11 +176,12 @@ class bspline_basis {
   }
 
   /// The dense design matrix B_i(x_m) (M × (G + k)); for fits.
-  Matrix<double> design(const Vector<double>& x) const {
+  template <class DX>
+  Matrix<double> design(const Eigen::MatrixBase<DX>& x) const {
     Matrix<double> A = Matrix<double>::Zero(x.size(), size());
     std::vector<double> v(std::size_t(k_ + 1));
     for (Index m = 0; m < x.size(); ++m) {
-      const Index f = evaluate(x(m), v.data());
+      const Index f = evaluate(double(x(m)), v.data());
       for (Index q = 0; q <= k_; ++q) A(m, f + q) = v[std::size_t(q)];
     }
     return A;
@@ -185,6 +193,18 @@ class bspline_basis {
     k_ = k;
     G_ = static_cast<Index>(grid_.size()) - 1;
     const double h = (grid_.back() - grid_.front()) / double(G_);
+    // The extended knots must stay finite and distinct in double: a spacing below 1e-12 of the
+    // knots' magnitude (or a range that overflows) would make the interval search meaningless.
+    const double magnitude = std::max(std::abs(grid_.front()), std::abs(grid_.back()));
+    if (!std::isfinite(h) || !std::isfinite(magnitude + 2 * double(k) * h))
+      throw_invalid_argument(
+          "grid", "a range whose k-fold extension is finite",
+          "[" + format_value(grid_.front()) + ", " + format_value(grid_.back()) + "]");
+    for (std::size_t i = 1; i < grid_.size(); ++i)
+      if (!(grid_[i] - grid_[i - 1] > 1e-12 * magnitude))
+        throw_invalid_argument("grid", "knots separated by more than 1e-12 of their magnitude",
+                               "a spacing of " + format_value(grid_[i] - grid_[i - 1]) + " at " +
+                                   format_value(grid_[i - 1]));
     // k real extension knots plus k virtual ones per side (the de Boor scheme reads up to k
     // beyond the span); virtual bases are dropped in evaluate().
     t_.clear();
@@ -202,20 +222,42 @@ class bspline_basis {
       // in u ∈ [0, 1), the same on every span. Their coefficients come from de Boor on the first
       // grid span [g_0, g_1) (bases B_0 … B_k), evaluated at k + 1 points and solved for
       // (Vandermonde, k ≤ 7; checked against de Boor in tests/kan).
-      Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> V(k + 1, k + 1), values(k + 1, k + 1);
-      std::vector<double> v(std::size_t(k + 1));
+      // V c = values with V_pr = u_p^r; a tiny system solved by Gaussian elimination with partial
+      // pivoting in long double (no Eigen decomposition: nothing heavy to compile in every user
+      // TU).
+      constexpr std::size_t n_max = max_polynomial_order + 1;
+      const std::size_t n = std::size_t(k + 1);
+      long double V[n_max][n_max], rhs[n_max][n_max];
+      std::vector<double> v(n);
       use_pieces_ = false;
-      for (Index p = 0; p <= k; ++p) {
-        const double u = (double(p) + 0.5) / double(k + 1);
+      for (std::size_t p = 0; p < n; ++p) {
+        const double u = (double(p) + 0.5) / double(n);
         evaluate(grid_.front() + u * h, v.data());
-        for (Index r = 0; r <= k; ++r) V(p, r) = std::pow((long double)u, (long double)r);
-        for (Index q = 0; q <= k; ++q) values(p, q) = v[std::size_t(q)];
+        for (std::size_t r = 0; r < n; ++r) V[p][r] = std::pow((long double)u, (long double)r);
+        for (std::size_t q = 0; q < n; ++q) rhs[p][q] = v[q];
+      }
+      for (std::size_t c = 0; c < n; ++c) {
+        std::size_t pivot = c;
+        for (std::size_t r = c + 1; r < n; ++r)
+          if (std::abs(V[r][c]) > std::abs(V[pivot][c])) pivot = r;
+        for (std::size_t j = 0; j < n; ++j) {
+          std::swap(V[c][j], V[pivot][j]);
+          std::swap(rhs[c][j], rhs[pivot][j]);
+        }
+        for (std::size_t r = 0; r < n; ++r) {
+          if (r == c) continue;
+          const long double f = V[r][c] / V[c][c];
+          for (std::size_t j = 0; j < n; ++j) {
+            V[r][j] -= f * V[c][j];
+            rhs[r][j] -= f * rhs[c][j];
+          }
+        }
       }
       use_pieces_ = true;
-      const Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> coeff = V.fullPivLu().solve(values);  // (r, q)
       piece_.resize(k + 1, k + 1);
-      for (Index q = 0; q <= k; ++q)
-        for (Index r = 0; r <= k; ++r) piece_(q, r) = double(coeff(r, q));
+      for (std::size_t q = 0; q < n; ++q)
+        for (std::size_t r = 0; r < n; ++r)
+          piece_(Index(q), Index(r)) = double(rhs[r][q] / V[r][r]);
     }
   }
 
@@ -228,14 +270,17 @@ class bspline_basis {
 
 /// Least-squares coefficients c minimising Σ_m (Σ_i c_i B_i(x_m) − y_m)² + ridge‖c‖².
 struct bspline_fit_result {
-  Vector<double> coefficients;
-  double rms_residual = 0;  ///< √(mean squared residual) at the samples
-  double max_residual = 0;
+  Vector<double> coefficients;  ///< c, one per basis (G + k)
+  double rms_residual = 0;      ///< √(mean squared residual) at the samples
+  double max_residual = 0;      ///< max_m |Σ_i c_i B_i(x_m) − y_m| (the ridge term not included)
 };
 
-inline bspline_fit_result bspline_fit(const bspline_basis& basis, const Vector<double>& x,
-                                      const Vector<double>& y, double ridge = 0.0) {
+/// The least-squares fit of samples (x_m, y_m) on `basis` (column-pivoted QR).
+template <class DX, class DY>
+bspline_fit_result bspline_fit(const bspline_basis& basis, const Eigen::MatrixBase<DX>& x,
+                               const Eigen::MatrixBase<DY>& y, double ridge = 0.0) {
   require_size("y", x.size(), y.size());
+  require_at_least<Index>("x.size()", x.size(), 1);
   require_finite("x", x);
   require_finite("y", y);
   require_finite("ridge", ridge);
@@ -246,12 +291,12 @@ inline bspline_fit_result bspline_fit(const bspline_basis& basis, const Vector<d
     Matrix<double> A2(A.rows() + A.cols(), A.cols());
     A2 << A, std::sqrt(ridge) * Matrix<double>::Identity(A.cols(), A.cols());
     Vector<double> y2 = Vector<double>::Zero(A2.rows());
-    y2.head(y.size()) = y;
+    y2.head(y.size()) = y.template cast<double>();
     r.coefficients = A2.colPivHouseholderQr().solve(y2);
   } else {
-    r.coefficients = A.colPivHouseholderQr().solve(y);
+    r.coefficients = A.colPivHouseholderQr().solve(y.template cast<double>());
   }
-  const Vector<double> e = A * r.coefficients - y;
+  const Vector<double> e = A * r.coefficients - y.template cast<double>();
   r.rms_residual = std::sqrt(e.squaredNorm() / double(std::max<Index>(1, e.size())));
   r.max_residual = e.size() ? e.cwiseAbs().maxCoeff() : 0.0;
   return r;
@@ -261,16 +306,19 @@ inline bspline_fit_result bspline_fit(const bspline_basis& basis, const Vector<d
 /// squares at 4(k + 1) points per interval of the finer grid, covering both grids' common range.
 /// When the knots of `from` are among those of `to` (G′ a multiple of G on the same [a, b]) the
 /// spline spaces nest and the refit is exact to rounding; otherwise the residual is O(h^{k+1}).
-inline bspline_fit_result bspline_refit(const bspline_basis& from, const Vector<double>& c, const bspline_basis& to) {
+template <class DC>
+bspline_fit_result bspline_refit(const bspline_basis& from, const Eigen::MatrixBase<DC>& c,
+                                 const bspline_basis& to) {
   require_size("c", from.size(), c.size());
   const double lo = std::max(from.lower(), to.lower()), hi = std::min(from.upper(), to.upper());
   if (!(hi > lo)) throw_invalid_argument("to", "a grid overlapping the old one", "disjoint grids");
   const Index per = 4 * (to.order() + 1), G = std::max(from.intervals(), to.intervals());
   const Index M = per * G;
+  const Vector<double> coefficients = c.template cast<double>();
   Vector<double> x(M), y(M);
   for (Index m = 0; m < M; ++m) {
     x(m) = lo + (hi - lo) * (double(m) + 0.5) / double(M);
-    y(m) = from.spline(c, x(m));
+    y(m) = from.spline(coefficients, x(m));
   }
   return bspline_fit(to, x, y);
 }

@@ -1,14 +1,12 @@
-// nnt/kernels/empirical.hpp — kernels of finite networks, to compare with the infinite-width ones.
-//   empirical_ntk: Θ((a,i),(b,j)) = Σ_θ ∂z_i(x_a)/∂θ ∂z_j(x_b)/∂θ of an mlp, in the structured form
-//     Θ = Σ_l ⟨δ_l(a,i), δ_l(b,j)⟩ (s_w,l² ⟨a_{l−1}(a), a_{l−1}(b)⟩ + s_b²)   (bias term only with biases)
-//     with δ_l(a,i) = ∂z_i(x_a)/∂z_l the back-propagated signal of output i: per layer two GEMMs
-//     (Dᵀ D over all examples and outputs, A_{l−1}ᵀ A_{l−1}) and an entrywise product — never the
-//     P × N·k Jacobian. Rows/columns are example-major (a·k + i), as in mlp/derivatives.hpp.
-//   monte_carlo_nngp: the output covariance E[z_i(x_a) z_i(x_b)] of randomly initialised networks,
-//     averaged over samples and the k i.i.d. outputs, with its standard error (COURSE.md N2).
-//   kernel_of: the kernel_network (layer.hpp) of an mlp's architecture, parameterisation and
-//     (C_w, C_b), whose ntk_gram is the width → ∞ limit of empirical_ntk (standard: per the
-//     given widths, since that NTK grows with width).
+// nnt/kernels/empirical.hpp — kernels of finite networks, next to the infinite-width ones:
+//   empirical_ntk   Θ((a,i),(b,j)) = Σ_θ ∂z_i(x_a)/∂θ ∂z_j(x_b)/∂θ of an mlp in the structured
+//                   form Σ_l ⟨δ_l(a,i), δ_l(b,j)⟩ (s_w,l² ⟨a_{l−1}(a), a_{l−1}(b)⟩ + s_b²),
+//                   δ_l = ∂z_i/∂z_l: two GEMMs per layer, never the P × N·k Jacobian
+//                   (rows a·k + i, example-major)
+//   monte_carlo_nngp  E[z_i(x_a) z_i(x_b)] over random initialisations, with standard errors from
+//                   the independent networks (COURSE.md N2)
+//   kernel_of       the kernel_network of an mlp's architecture, whose ntk_gram is the width → ∞
+//                   limit of empirical_ntk (standard parameterisation: per the given widths)
 #pragma once
 
 #include "../core/error.hpp"
@@ -30,7 +28,8 @@ kernel_network kernel_of(const mlp<S>& net) {
   std::vector<kernel_step> steps;
   for (Index l = 0; l < net.depth(); ++l) {
     steps.push_back(dense(o.C_w, o.C_b, o.param, net.width(l), o.bias));
-    if (!(net.layer_activation(l) == activation::identity())) steps.push_back(nonlinearity(net.layer_activation(l)));
+    if (!(net.layer_activation(l) == activation::identity()))
+      steps.push_back(nonlinearity(net.layer_activation(l)));
   }
   return kernel_network(std::move(steps));
 }
@@ -39,8 +38,12 @@ kernel_network kernel_of(const mlp<S>& net) {
 template <class S>
 Matrix<S> empirical_ntk(const mlp<S>& net, const matrix_arg<S>& X) {
   require_rows("X", net.input_dim(), X.rows());
+  require_at_least<Index>("X.cols()", X.cols(), 1);
   require_finite("X", X);
-  const Index L = net.depth(), N = X.cols(), k = net.output_dim(), Nk = N * k;
+  const Index L = net.depth(), N = X.cols(), k = net.output_dim(),
+              Nk = checked_product("X.cols()", N, k);
+  require_allocation("X.cols() (the N·k × N·k kernel)", checked_product("X.cols()", Nk, Nk),
+                     sizeof(S));
   mlp_workspace<S> fwd;
   net.forward(X, fwd);
   // D holds δ_l for every (example, output) pair: n_l × (N·k), column a·k + i.
@@ -78,18 +81,21 @@ template <class S = double>
 struct monte_carlo_kernel {
   Matrix<S> mean;            ///< N × N: average of z_i(x_a) z_i(x_b) over samples and outputs i
   Matrix<S> standard_error;  ///< N × N: of that average (over samples, outputs averaged first)
-  Index samples = 0;
+  Index samples = 0;         ///< networks drawn (≥ 2), the count behind mean and standard_error
 };
 
 /// Draws `samples` networks of `architecture`'s shape (its parameters are ignored; sample s uses
 /// random_generator::for_task(seed, s)) and averages the outputs' second moments on X.
 template <class S>
-monte_carlo_kernel<S> monte_carlo_nngp(const mlp<S>& architecture, const matrix_arg<S>& X, Index samples,
-                                       std::uint64_t seed) {
+monte_carlo_kernel<S> monte_carlo_nngp(const mlp<S>& architecture, const matrix_arg<S>& X,
+                                       Index samples, std::uint64_t seed) {
   require_rows("X", architecture.input_dim(), X.rows());
   require_finite("X", X);
   require_at_least<Index>("samples", samples, 2);
+  require_at_least<Index>("X.cols()", X.cols(), 1);
   const Index N = X.cols(), k = architecture.output_dim();
+  require_allocation("X.cols() (the N × N kernel)", checked_product("X.cols()", N, N),
+                     3 * sizeof(S));
   mlp<S> net = architecture;
   mlp_workspace<S> ws;
   Matrix<S> sum = Matrix<S>::Zero(N, N), sum_sq = Matrix<S>::Zero(N, N), C(N, N);
@@ -105,7 +111,8 @@ monte_carlo_kernel<S> monte_carlo_nngp(const mlp<S>& architecture, const matrix_
   r.samples = samples;
   r.mean = sum / S(samples);
   const S n = S(samples);
-  r.standard_error = ((sum_sq / n - r.mean.cwiseAbs2()).cwiseMax(S(0)) * (n / (n - 1)) / n).cwiseSqrt();
+  r.standard_error =
+      ((sum_sq / n - r.mean.cwiseAbs2()).cwiseMax(S(0)) * (n / (n - 1)) / n).cwiseSqrt();
   return r;
 }
 

@@ -1,21 +1,17 @@
-// nnt/kernels/layer.hpp — composable infinite-width kernel steps, like neural-tangents' stax.
-// A step maps the kernel entry of a pair of inputs (K, Θ and, for precision, the squared distance
-// dist = E(u − v)² and diff = K_bb − K_aa) to the next one:
-//   dense(C_w, C_b):   K′ = C_w K + C_b,   dist′ = C_w dist,   diff′ = C_w diff,
-//                      Θ′ = C_w Θ + C_w K + C_b              (NTK parameterisation)
-//                      Θ′ = C_w Θ + n_in K + 1               (standard; n_in = fan-in; grows with width)
-//                      (without bias: drop C_b and the 1)
-//   nonlinearity(σ):   K′ = E σ(u)σ(v),  Θ′ = E σ′(u)σ′(v) · Θ,   (u, v) ~ N(0, K)
-// (Jacot et al. 2018; Lee et al. 2019; Novak et al. 2020, "Neural Tangents"). The input is
-// K⁰ = xᵀx′/d, dist⁰ = ‖x − x′‖²/d, diff⁰ = (x′ − x)ᵀ(x′ + x)/d, Θ⁰ = 0, so dense → σ → … → dense
-// gives the recursion of COURSE.md N3 (Θ^{(1)} = K^{(1)} = C_b + C_w xᵀx′/d). Moments come from
-// kernels/moments.hpp. kernels/nngp_ntk.hpp evaluates a network of steps on whole Gram matrices.
+// nnt/kernels/layer.hpp — infinite-width kernel networks composed like neural-tangents' stax: a
+// step maps a pair entry (K, Θ and, for precision, dist = E(u − v)², diff = K_bb − K_aa) onward:
+//   dense(C_w, C_b):  K′ = C_w K + C_b, dist′ = C_w dist, Θ′ = C_w Θ + C_w K + C_b   (NTK param.)
+//                     Θ′ = C_w Θ + n_in K + 1                                       (standard)
+//   nonlinearity(σ):  K′ = E σ(u)σ(v), Θ′ = E σ′(u)σ′(v)·Θ, (u, v) ~ N(0, K) (kernels/moments.hpp)
+// The input entry is K⁰ = xᵀx′/d, dist⁰ = ‖x − x′‖²/d, Θ⁰ = 0, so the first dense step gives the
+// base kernel K¹ = Θ¹ = C_b + C_w xᵀx′/d (Jacot et al. 2018; Lee et al. 2019; Novak et al. 2020).
+// kernels/nngp_ntk.hpp evaluates a network on whole Gram matrices, fused per tile.
 #pragma once
 
 #include "../core/activation.hpp"
 #include "../core/error.hpp"
+#include "../core/gaussian_pair.hpp"
 #include "../core/parameterization.hpp"
-#include "../core/quadrature.hpp"
 #include "moments.hpp"
 
 #include <initializer_list>
@@ -25,41 +21,39 @@
 
 namespace nnt {
 
+/// What a kernel_step does: dense (an affine layer, acting on K and Θ through C_w, C_b) or
+/// nonlinearity (an elementwise activation σ, acting through its Gaussian pair moments).
 enum class kernel_step_kind { dense, nonlinearity };
 
 /// One step of a kernel network; build with dense() and nonlinearity().
 struct kernel_step {
-  kernel_step_kind kind = kernel_step_kind::dense;
-  double C_w = 1.0;
-  double C_b = 0.0;
-  bool bias = true;
+  kernel_step_kind kind = kernel_step_kind::dense;  ///< dense or nonlinearity: which fields apply
+  double C_w = 1.0;  ///< dense: weight variance, W ~ N(0, C_w/n_in), K′ = C_w K + C_b (> 0)
+  double C_b = 0.0;  ///< dense: bias variance, b ~ N(0, C_b) (≥ 0; ignored when bias is false)
+  /// dense: the NTK increment, ntk: Θ′ = C_w Θ + C_w K + C_b; standard: Θ′ = C_w Θ + n_in K + 1.
   parameterization param = parameterization::ntk;
+  bool bias = true;  ///< dense: false drops C_b from K′ and the bias term (C_b or 1) from Θ′
   Index fan_in = 0;  ///< standard parameterisation only; 0 = the input dimension (first layer)
-  activation sigma = activation::identity();
-  Index quadrature_order = 0;  ///< for activations without closed form; 0 = automatic (moments.hpp)
+  activation sigma = activation::identity();  ///< nonlinearity: σ (identity for a dense step)
+  Index quadrature_order = 0;  ///< for activations without closed form; 0 = the activation's ladder
 };
 
-/// A fully connected layer (weights W ~ N(0, C_w/n_in), biases ~ N(0, C_b)).
-inline kernel_step dense(double C_w, double C_b = 0.0, parameterization param = parameterization::ntk,
-                         Index fan_in = 0, bool bias = true) {
+/// A fully connected layer W ~ N(0, C_w/n_in), b ~ N(0, C_b); the same argument order and default
+/// parameterisation (NTK) as mlp_options. fan_in (standard parameterisation, hidden layers): n_in.
+inline kernel_step dense(double C_w = 1.0, double C_b = 0.0,
+                         parameterization param = parameterization::ntk, Index fan_in = 0,
+                         bool bias = true) {
   require_finite("C_w", C_w);
   require_positive("C_w", C_w);
   require_finite("C_b", C_b);
   require_nonnegative("C_b", C_b);
   require_at_least<Index>("fan_in", fan_in, 0);
-  kernel_step s;
-  s.kind = kernel_step_kind::dense;
-  s.C_w = C_w;
-  s.C_b = C_b;
-  s.param = param;
-  s.fan_in = fan_in;
-  s.bias = bias;
-  return s;
+  return {kernel_step_kind::dense, C_w, C_b, param, bias, fan_in, activation::identity(), 0};
 }
 
-/// An elementwise activation.
+/// An elementwise activation; quadrature_order 0 uses σ's measured Gauss–Hermite ladder.
 inline kernel_step nonlinearity(activation sigma, Index quadrature_order = 0) {
-  require_at_least<Index>("quadrature_order", quadrature_order, 0);
+  require_in_range<Index, Index>("quadrature_order", quadrature_order, 0, max_gauss_hermite_order);
   kernel_step s;
   s.kind = kernel_step_kind::nonlinearity;
   s.sigma = sigma;
@@ -67,25 +61,31 @@ inline kernel_step nonlinearity(activation sigma, Index quadrature_order = 0) {
   return s;
 }
 
-/// A serial composition of steps. Its kernel is the one after the last step; the per-layer
-/// kernels K^{(l)}, Θ^{(l)} are those after each dense step.
+/// A serial composition of steps (at least one dense). Its kernel is the one after the last step;
+/// the per-layer kernels K^{(l)}, Θ^{(l)} are those after each dense step.
 class kernel_network {
  public:
-  kernel_network() = default;
+  /// The network of `steps`, first step applied to the input entry first. Throws
+  /// nnt::invalid_argument ("steps") without a dense step, and ("steps[i].fan_in") when a
+  /// standard-parameterised dense step at index i ≥ 1 has fan_in = 0.
   explicit kernel_network(std::vector<kernel_step> steps) : steps_(std::move(steps)) {
     if (dense_count() == 0)
-      throw_invalid_argument("steps", "at least one dense step", std::to_string(steps_.size()) +
-                                                                    " steps, none dense");
+      throw_invalid_argument("steps", "at least one dense step",
+                             std::to_string(steps_.size()) + " steps, none dense");
     for (std::size_t i = 1; i < steps_.size(); ++i)
-      if (steps_[i].kind == kernel_step_kind::dense && steps_[i].param == parameterization::standard &&
-          steps_[i].fan_in == 0)
+      if (steps_[i].kind == kernel_step_kind::dense &&
+          steps_[i].param == parameterization::standard && steps_[i].fan_in == 0)
         throw_invalid_argument("steps[" + std::to_string(i) + "].fan_in",
-                               "the layer width (> 0) for a standard-parameterised hidden layer", "0");
+                               "the layer width (> 0) for a standard-parameterised hidden layer",
+                               "0");
   }
+  /// The network {step, step, …}, e.g. {dense(), nonlinearity(σ), dense()}; checked as above.
   kernel_network(std::initializer_list<kernel_step> steps)
       : kernel_network(std::vector<kernel_step>(steps)) {}
 
+  /// The steps in order, the one applied to the input entry first.
   const std::vector<kernel_step>& steps() const { return steps_; }
+  /// Number of steps, dense and nonlinearity together.
   Index size() const { return static_cast<Index>(steps_.size()); }
   /// Number of dense steps (the depth L of the network).
   Index dense_count() const {
@@ -98,19 +98,27 @@ class kernel_network {
   std::vector<kernel_step> steps_;
 };
 
-/// dense → σ → dense → … → dense with `depth` dense layers (depth − 1 activations), all with the
-/// same (C_w, C_b): the kernel of mlp({d, n, …, n, k}, σ, {param, C_w, C_b}) as n → ∞. The
-/// standard parameterisation needs the hidden width n (its NTK grows with it).
-inline kernel_network fully_connected_kernel(Index depth, activation sigma, double C_w, double C_b = 0.0,
-                                             parameterization param = parameterization::ntk,
-                                             Index hidden_width = 0) {
-  require_at_least<Index>("depth", depth, 1);
-  if (param == parameterization::standard && depth > 1)
-    require_at_least<Index>("hidden_width", hidden_width, 1);
+/// The architecture of mlp({d, n, …, n, k}, σ, {C_w, C_b, param}) with hidden_layers hidden layers.
+struct fully_connected_options {
+  Index hidden_layers =
+      1;             ///< hidden layers (activations); the network has hidden_layers + 1 dense steps
+  double C_w = 1.0;  ///< weight variance of every dense step (> 0)
+  double C_b = 0.0;  ///< bias variance of every dense step (≥ 0)
+  parameterization param = parameterization::ntk;  ///< parameterisation of every dense step
+  bool bias = true;        ///< whether the dense steps have biases (false: C_b is not used)
+  Index hidden_width = 0;  ///< n, needed by the standard parameterisation (its NTK grows with n)
+};
+
+/// dense → σ → dense → … → dense, the width → ∞ kernel of that mlp.
+inline kernel_network fully_connected_kernel(activation sigma, const fully_connected_options& o) {
+  require_at_least<Index>("hidden_layers", o.hidden_layers, 0);
+  require_in_range<Index, Index>("hidden_layers", o.hidden_layers, 0, 100000);
+  if (o.param == parameterization::standard && o.hidden_layers > 0)
+    require_at_least<Index>("hidden_width", o.hidden_width, 1);
   std::vector<kernel_step> steps;
-  for (Index l = 0; l < depth; ++l) {
+  for (Index l = 0; l <= o.hidden_layers; ++l) {
     if (l > 0) steps.push_back(nonlinearity(sigma));
-    steps.push_back(dense(C_w, C_b, param, l == 0 ? 0 : hidden_width));
+    steps.push_back(dense(o.C_w, o.C_b, o.param, l == 0 ? 0 : o.hidden_width, o.bias));
   }
   return kernel_network(std::move(steps));
 }
@@ -119,7 +127,23 @@ inline kernel_network fully_connected_kernel(Index depth, activation sigma, doub
 template <class S>
 struct kernel_entry {
   S k11 = 0, k22 = 0, k12 = 0, dist = 0, diff = 0;  ///< NNGP part (as gaussian_pair)
-  S t11 = 0, t22 = 0, t12 = 0;                       ///< NTK part
+  S t11 = 0, t22 = 0, t12 = 0;                      ///< NTK part
+  /// \var k11
+  /// K(a, a), the NNGP variance of input a.
+  /// \var k22
+  /// K(b, b), the NNGP variance of input b.
+  /// \var k12
+  /// K(a, b), the NNGP covariance.
+  /// \var dist
+  /// E(u − v)² = k11 + k22 − 2k12, carried without cancellation (0 for a = b).
+  /// \var diff
+  /// k22 − k11, carried without cancellation.
+  /// \var t11
+  /// Θ(a, a), the NTK of input a with itself (0 at the input entry).
+  /// \var t22
+  /// Θ(b, b).
+  /// \var t12
+  /// Θ(a, b), the NTK.
 };
 
 namespace detail {
@@ -133,11 +157,10 @@ S dense_ntk_increment(const kernel_step& s, Index fan_in, S k) {
 }  // namespace detail
 
 /// Applies one step to a pair entry. `input_dim` is the fan-in of a first standard layer with
-/// fan_in = 0; `rule` is the Gauss–Hermite rule of the step's order (for activations without
-/// closed-form moments).
+/// fan_in = 0; `quadrature` serves activations without closed-form moments.
 template <class S>
 kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index input_dim,
-                           const moment_quadrature<S>& rule) {
+                           const moment_quadrature<S>& quadrature) {
   kernel_entry<S> out;
   if (s.kind == kernel_step_kind::dense) {
     const S cw = S(s.C_w), cb = s.bias ? S(s.C_b) : S(0);
@@ -152,8 +175,8 @@ kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index
     out.t12 = cw * e.t12 + detail::dense_ntk_increment(s, n, e.k12);
     return out;
   }
-  const pair_moments<S> m =
-      activation_moments(s.sigma, rounded_gaussian_pair(e.k11, e.k22, e.k12, e.dist, e.diff), rule);
+  const pair_moments<S> m = activation_moments(
+      s.sigma, rounded_gaussian_pair(e.k11, e.k22, e.k12, e.dist, e.diff), quadrature);
   out.k11 = m.ss11;
   out.k22 = m.ss22;
   out.k12 = m.ss12;
@@ -161,10 +184,11 @@ kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index
   out.diff = m.diff;
   // Θ′_aa needs E σ′(u)² at the diagonal variances: the moments of the pair (a, a).
   auto self = [&](S k) {
-    return activation_moments(s.sigma, gaussian_pair<S>{k, k, k, S(0), S(0)}, rule).dd12;
+    return activation_moments(s.sigma, gaussian_pair<S>{k, k, k, S(0), S(0)}, quadrature).dd12;
   };
-  out.t11 = self(e.k11) * e.t11;
-  out.t22 = e.k22 == e.k11 && e.diff == 0 ? self(e.k11) * e.t22 : self(e.k22) * e.t22;
+  const S self11 = self(e.k11);
+  out.t11 = self11 * e.t11;
+  out.t22 = (e.k22 == e.k11 && e.diff == 0 ? self11 : self(e.k22)) * e.t22;
   out.t12 = m.dd12 * e.t12;
   return out;
 }
@@ -182,44 +206,44 @@ kernel_entry<S> input_entry(const Eigen::MatrixBase<A>& x, const Eigen::MatrixBa
   return e;
 }
 
-/// Quadrature rules for the steps that need them (nullptr elsewhere), built once per call.
+/// The quadrature of each step (the activation's ladder, or its fixed order).
 template <class S>
 class step_quadratures {
  public:
-  explicit step_quadratures(const kernel_network& net) : rules_(net.steps().size()) {
-    for (std::size_t i = 0; i < rules_.size(); ++i) {
-      const auto& s = net.steps()[i];
-      if (s.kind == kernel_step_kind::nonlinearity && !has_closed_form_moments(s.sigma))
-        rules_[i] = std::make_shared<const moment_quadrature<S>>(s.quadrature_order);
-    }
+  /// One rule per step of net: quadrature_order for a nonlinearity step (0 = σ's ladder), the
+  /// ladder rule for a dense step (never used there).
+  explicit step_quadratures(const kernel_network& net) {
+    for (const auto& s : net.steps())
+      rules_.emplace_back(s.kind == kernel_step_kind::nonlinearity ? s.quadrature_order : 0);
+    for (const auto& s : net.steps())
+      any_ =
+          any_ || (s.kind == kernel_step_kind::nonlinearity && !s.sigma.has_closed_form_moments());
   }
-  /// The rules of step i (an empty fixed rule for steps that use closed forms).
-  const moment_quadrature<S>& operator[](std::size_t i) const {
-    static const moment_quadrature<S> unused(1);
-    return rules_[i] ? *rules_[i] : unused;
-  }
-  bool any() const {
-    for (const auto& r : rules_)
-      if (r) return true;
-    return false;
-  }
+  /// The rule of step i (unchecked: i < size()).
+  const moment_quadrature<S>& operator[](std::size_t i) const { return rules_[i]; }
+  /// True when some step integrates numerically (worth parallelising the diagonal pass).
+  bool any() const { return any_; }
+  /// Number of rules, net.size().
   std::size_t size() const { return rules_.size(); }
 
  private:
-  std::vector<std::shared_ptr<const moment_quadrature<S>>> rules_;
+  std::vector<moment_quadrature<S>> rules_;
+  bool any_ = false;
 };
 
-/// The kernel of one pair through the whole network (reference path; the Gram functions of
-/// nngp_ntk.hpp give the same numbers for many pairs at once).
-template <class S, class A, class B>
+/// The kernel of one pair through the whole network (the reference path; the Gram functions of
+/// kernels/nngp_ntk.hpp give the same numbers for many pairs at once).
+template <class A, class B, class S = typename A::Scalar>
 kernel_entry<S> pair_kernel(const kernel_network& net, const Eigen::MatrixBase<A>& x,
                             const Eigen::MatrixBase<B>& y) {
+  require_at_least<Index>("x.size()", x.size(), 1);
   require_size("y", x.size(), y.size());
   require_finite("x", x.derived());
   require_finite("y", y.derived());
   const step_quadratures<S> rules(net);
   kernel_entry<S> e = input_entry<S>(x, y);
-  for (std::size_t i = 0; i < rules.size(); ++i) e = apply_step(net.steps()[i], e, x.size(), rules[i]);
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    e = apply_step(net.steps()[i], e, x.size(), rules[i]);
   return e;
 }
 

@@ -1,17 +1,12 @@
-// nnt/kernels/regression.hpp — kernel regression with a given Gram matrix (COURSE.md N4, N6).
-//   kernel ridge / GP posterior:  f*(X*) = Y (K + λI)⁻¹ K(X, X*),
-//                                 var(x*) = k(x*, x*) − k*ᵀ (K + λI)⁻¹ k*   (λ = noise variance)
-//     by one Cholesky factorisation; if it fails, jitter 1e-12·tr(K)/N is added and grown ×10 up to
-//     1e-6·tr(K)/N (reported); beyond that status::singular and no predictions (never NaNs).
-//     The regulariser λ may be given relative to tr(K)/N.
-//   RKHS norm² of the interpolant of y:  yᵀ K⁻¹ y.
-//   Infinite-width training (Jacot et al. 2018; Lee et al. 2019), MSE loss ½‖f − y‖², f₀ = 0:
-//     mean   f_t(X*) = Θ(X*, X) Θ⁻¹ (I − e^{−ηΘt}) Y
-//     cov    K** + T K Tᵀ − (T K*ᵀ + K* Tᵀ),   T = Θ(X*, X) Θ⁻¹ (I − e^{−ηΘt}), K* = K(X*, X)
-//     (gradient descent: (I − ηΘ)^t instead of e^{−ηΘt}), from one eigendecomposition Θ = UΛUᵀ:
-//     Θ⁻¹(I − e^{−ηΘt}) = U diag((1 − e^{−ηλt})/λ) Uᵀ, whose λ → 0 limit ηt needs no inverse.
-// Conventions: Y is k × N (outputs × examples), Gram matrices N × N, cross matrices N × M
-// (K(X, X*), as kernel_gram(net, X, X*) returns them).
+// nnt/kernels/regression.hpp — kernel regression with given Gram matrices (COURSE.md N4, N6); Y is
+// k × N (outputs × examples), Grams N × N (symmetric), cross matrices N × M = K(X, X*):
+//   kernel ridge / GP posterior  f* = Y (K + λI)⁻¹ K(X, X*), var = k(x*, x*) − k*ᵀ(K + λI)⁻¹k*, by
+//     one Cholesky factorisation, with jitter 1e-12…1e-6·tr(K)/N added (and reported) if it fails,
+//     else status::singular;  rkhs_norm_squared: yᵀK⁻¹y of the minimum-norm interpolant;
+//   infinite_width_training  gradient flow / descent of an infinite-width net on ½‖f − y‖², f₀ = 0
+//     (Jacot et al. 2018; Lee et al. 2019): mean Θ*Θ⁻¹(I − e^{−ηΘt})Y and, with the NNGP blocks,
+//     the NTK-GP covariance K** + TKTᵀ − (TK*ᵀ + K*Tᵀ), T = Θ*Θ⁻¹(I − e^{−ηΘt}), from Θ = UΛUᵀ
+//     (Θ⁻¹(I − e^{−ηΘt}) = U diag((1 − e^{−ηλt})/λ) Uᵀ, whose λ → 0 limit ηt needs no inverse).
 #pragma once
 
 #include "../core/error.hpp"
@@ -22,40 +17,68 @@
 #include <Eigen/Eigenvalues>
 
 #include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
 
 namespace nnt {
 
+/// The ridge λ of kernel_ridge_fit(), gp_posterior_predict(): K + λI is factored by Cholesky.
 struct ridge_options {
-  double ridge = 0.0;         ///< λ ≥ 0
-  bool relative = false;      ///< λ is relative to tr(K)/N
-  bool allow_jitter = true;   ///< add jitter if the factorisation fails
+  double ridge = 0.0;        ///< λ ≥ 0
+  bool relative = false;     ///< λ is relative to tr(K)/N
+  bool allow_jitter = true;  ///< add jitter if the factorisation fails
 };
 
 /// A fitted kernel ridge regressor (or GP posterior).
 template <class S = double>
 struct kernel_ridge_model {
   Eigen::LLT<Matrix<S>> factor;  ///< of K + (λ + jitter) I
-  Matrix<S> alpha;               ///< (K + λI)⁻¹ Yᵀ: N × k (representer coefficients)
-  S ridge = 0;                   ///< λ actually used (absolute)
-  S jitter = 0;                  ///< added on top of λ to make the factorisation succeed
-  nnt::status status = status::ok;
+  Matrix<S> alpha;  ///< (K + λI)⁻¹ Yᵀ: N × k (representer coefficients); empty unless ok
+  S ridge = 0;      ///< λ actually used (absolute)
+  S jitter = 0;     ///< added on top of λ to make the factorisation succeed
+  nnt::status status =
+      status::ok;  ///< singular when K + λI is not positive definite even with jitter
 };
 
 namespace detail {
 
+/// "K: expected a symmetric matrix, got |K(0, 1) − K(1, 0)| = 0.5": every Gram is read as
+/// symmetric.
 template <class S>
-void require_gram(std::string_view name, const Matrix<S>& K) {
+void require_gram(std::string_view name, const const_matrix_ref<S>& K) {
   require_at_least<Index>(std::string(name) + ".rows()", K.rows(), 1);
   require_shape(name, K.rows(), K.rows(), K);
   require_finite(name, K);
+  const S scale = K.cwiseAbs().maxCoeff(),
+          allowed = S(64) * std::numeric_limits<S>::epsilon() * scale;
+  for (Index j = 0; j < K.cols(); ++j)
+    for (Index i = 0; i < j; ++i)
+      if (!(std::abs(K(i, j) - K(j, i)) <= allowed)) {
+        // Built with append: `"|" + std::string(name)` trips GCC 12's -Wstringop-overflow false
+        // positive (GCC bug 105651) under -O2 -Werror.
+        std::string got(1, '|');
+        got.append(name)
+            .append("(")
+            .append(std::to_string(i))
+            .append(", ")
+            .append(std::to_string(j))
+            .append(") − ");
+        got.append(name)
+            .append("(")
+            .append(std::to_string(j))
+            .append(", ")
+            .append(std::to_string(i))
+            .append(")| = ");
+        got.append(format_value(std::abs(K(i, j) - K(j, i))));
+        throw_invalid_argument(name, "a symmetric matrix", got);
+      }
 }
 
-}  // namespace detail
-
-/// Fits f*(x) = Σ_a α_a k(x, x_a) with α = (K + λI)⁻¹ Yᵀ.
 template <class S>
-kernel_ridge_model<S> kernel_ridge_fit(const Matrix<S>& K, const Matrix<S>& Y, const ridge_options& o = {}) {
-  detail::require_gram("K", K);
+kernel_ridge_model<S> ridge_fit(const const_matrix_ref<S>& K, const const_matrix_ref<S>& Y,
+                                const ridge_options& o) {
+  require_gram<S>("K", K);
   require_cols("Y", K.rows(), Y.cols());
   require_finite("Y", Y);
   require_finite("ridge", o.ridge);
@@ -91,10 +114,22 @@ kernel_ridge_model<S> kernel_ridge_fit(const Matrix<S>& K, const Matrix<S>& Y, c
   return m;
 }
 
-/// Predictions Y (K + λI)⁻¹ K(X, X*): k × M. Empty when the model's status is not ok.
-template <class S>
-Matrix<S> kernel_ridge_predict(const kernel_ridge_model<S>& m, const Matrix<S>& K_cross) {
-  if (m.status != status::ok) return {};
+}  // namespace detail
+
+/// Fits f*(x) = Σ_a α_a k(x, x_a) with α = (K + λI)⁻¹ Yᵀ.
+template <class DK, class DY, class S = typename DK::Scalar>
+kernel_ridge_model<S> kernel_ridge_fit(const Eigen::MatrixBase<DK>& K,
+                                       const Eigen::MatrixBase<DY>& Y,
+                                       const ridge_options& options = {}) {
+  return detail::ridge_fit<S>(K.derived(), Y.derived(), options);
+}
+
+/// Predictions Y (K + λI)⁻¹ K(X, X*): k × M. The model must be fitted (status ok).
+template <class S, class DC>
+Matrix<S> kernel_ridge_predict(const kernel_ridge_model<S>& m,
+                               const Eigen::MatrixBase<DC>& K_cross) {
+  if (m.status != status::ok)
+    throw_invalid_argument("model", "a fitted model (status ok)", std::string(to_string(m.status)));
   require_rows("K_cross", m.alpha.rows(), K_cross.rows());
   require_finite("K_cross", K_cross);
   return (K_cross.transpose() * m.alpha).transpose();
@@ -103,58 +138,89 @@ Matrix<S> kernel_ridge_predict(const kernel_ridge_model<S>& m, const Matrix<S>& 
 /// GP posterior mean (k × M) and variance (M) with noise variance λ = options.ridge.
 template <class S = double>
 struct gp_posterior {
-  Matrix<S> mean;
+  Matrix<S> mean;  ///< Y (K + λI)⁻¹ K(X, X*): k × M
+  /// k(x*, x*) − k*ᵀ(K + λI)⁻¹k* per test point (M), clamped at 0; the noise λ is not added.
   Vector<S> variance;
-  S jitter = 0;
-  nnt::status status = status::ok;
+  S jitter = 0;  ///< added on top of λ to make the factorisation succeed (0 if not needed)
+  nnt::status status = status::ok;  ///< singular: no predictions (mean and variance empty)
 };
 
-template <class S>
-gp_posterior<S> gp_posterior_predict(const Matrix<S>& K, const Matrix<S>& K_cross, const Vector<S>& K_test_diagonal,
-                                     const Matrix<S>& Y, const ridge_options& o = {}) {
+/// The GP posterior at M test points from K (N × N), K(X, X*) (N × M), k(x*, x*) (M) and Y (k × N).
+template <class DK, class DC, class DD, class DY, class S = typename DK::Scalar>
+gp_posterior<S> gp_posterior_predict(const Eigen::MatrixBase<DK>& K,
+                                     const Eigen::MatrixBase<DC>& K_cross,
+                                     const Eigen::MatrixBase<DD>& K_test_diagonal,
+                                     const Eigen::MatrixBase<DY>& Y,
+                                     const ridge_options& options = {}) {
   require_rows("K_cross", K.rows(), K_cross.rows());
+  require_finite("K_cross", K_cross);
   require_size("K_test_diagonal", K_cross.cols(), K_test_diagonal.size());
   require_finite("K_test_diagonal", K_test_diagonal);
-  const auto m = kernel_ridge_fit(K, Y, o);
+  const auto m = detail::ridge_fit<S>(K.derived(), Y.derived(), options);
   gp_posterior<S> g;
   g.jitter = m.jitter;
   g.status = m.status;
   if (m.status != status::ok) return g;
   g.mean = kernel_ridge_predict(m, K_cross);
-  const Matrix<S> V = m.factor.matrixL().solve(K_cross);  // L⁻¹ k*
-  g.variance = (K_test_diagonal - V.colwise().squaredNorm().transpose()).cwiseMax(S(0));
+  const Matrix<S> V = m.factor.matrixL().solve(K_cross.derived());  // L⁻¹ k*
+  g.variance = (K_test_diagonal.derived() - V.colwise().squaredNorm().transpose()).cwiseMax(S(0));
   return g;
 }
 
-/// RKHS norm² yᵀK⁻¹y of the minimum-norm interpolant of y (one output row); status in `status`.
-template <class S>
-S rkhs_norm_squared(const Matrix<S>& K, const Vector<S>& y, nnt::status* status = nullptr) {
-  const auto m = kernel_ridge_fit(K, Matrix<S>(y.transpose()), ridge_options{});
-  if (status) *status = m.status;
-  if (m.status != status::ok) return std::numeric_limits<S>::quiet_NaN();
-  return y.dot(m.alpha.col(0));
+/// The outcome of rkhs_norm_squared(): the value and how K was factored.
+template <class S = double>
+struct rkhs_norm_result {
+  S value = 0;                      ///< yᵀK⁻¹y (NaN unless ok)
+  S jitter = 0;                     ///< added to K's diagonal to factor it
+  nnt::status status = status::ok;  ///< singular when K is not positive definite even with jitter
+};
+
+/// The RKHS norm² yᵀK⁻¹y of the minimum-norm interpolant of y (N values).
+template <class DK, class DY, class S = typename DK::Scalar>
+rkhs_norm_result<S> rkhs_norm_squared(const Eigen::MatrixBase<DK>& K,
+                                      const Eigen::MatrixBase<DY>& y) {
+  require_size("y", K.rows(), y.size());
+  const Matrix<S> Y = y.derived().transpose();
+  const auto m = detail::ridge_fit<S>(K.derived(), Y, ridge_options{});
+  rkhs_norm_result<S> r{std::numeric_limits<S>::quiet_NaN(), m.jitter, m.status};
+  if (m.status == status::ok) r.value = Y.row(0).dot(m.alpha.col(0));
+  return r;
 }
 
+/// The training dynamics of infinite_width_training(): gradient_flow (continuous time t,
+/// e^{−ηΘt}) or gradient_descent (t whole steps at rate η, (I − ηΘ)ᵗ).
 enum class training_mode { gradient_flow, gradient_descent };
 
+/// The NNGP blocks K(X, X), K(X, X*), K(X*, X*) that add the NTK-GP covariance.
+template <class S = double>
+struct nngp_blocks {
+  Matrix<S> train, cross, test;
+  /// \var train
+  /// K(X, X), N × N (symmetric).
+  /// \var cross
+  /// K(X, X*), N × M.
+  /// \var test
+  /// K(X*, X*), M × M (symmetric).
+};
+
+/// The outcome of infinite_width_training(): mean and (optionally) covariance at the test points.
 template <class S = double>
 struct infinite_width_prediction {
   Matrix<S> mean;        ///< k × M
-  Matrix<S> covariance;  ///< M × M (empty unless the NNGP matrices were given)
-  nnt::status status = status::ok;  ///< diverged if some |1 − ηλ| > 1 (gradient descent)
+  Matrix<S> covariance;  ///< M × M (empty unless the NNGP blocks were given)
+  /// diverged if some |1 − ηλ| > 1 (gradient descent; at t = ∞ also |1 − ηλ| = 1, and then mean
+  /// and covariance are NaN: the limit does not exist); singular when t = ∞ and Θ has a zero
+  /// eigenvalue (λ ≤ 1e-12·λ_max); overflow when a mean entry is not finite.
+  nnt::status status = status::ok;
 };
 
-/// Prediction of the infinite-width network trained on (X, Y) for time t (flow: t continuous,
-/// descent: t steps) with learning rate η. theta: Θ(X, X) (N × N); theta_cross: Θ(X, X*) (N × M).
-/// Optional NNGP matrices K(X, X), K(X, X*), K(X*, X*) add the covariance of the NTK-GP.
+namespace detail {
 template <class S>
-infinite_width_prediction<S> infinite_width_training(const Matrix<S>& theta, const Matrix<S>& theta_cross,
-                                                     const Matrix<S>& Y, S eta, S t,
-                                                     training_mode mode = training_mode::gradient_flow,
-                                                     const Matrix<S>* K = nullptr,
-                                                     const Matrix<S>* K_cross = nullptr,
-                                                     const Matrix<S>* K_test = nullptr) {
-  detail::require_gram("theta", theta);
+infinite_width_prediction<S> infinite_width_impl(const const_matrix_ref<S>& theta,
+                                                 const const_matrix_ref<S>& theta_cross,
+                                                 const const_matrix_ref<S>& Y, S eta, S t,
+                                                 training_mode mode, const nngp_blocks<S>* K) {
+  require_gram<S>("theta", theta);
   const Index N = theta.rows();
   require_rows("theta_cross", N, theta_cross.rows());
   require_finite("theta_cross", theta_cross);
@@ -162,46 +228,84 @@ infinite_width_prediction<S> infinite_width_training(const Matrix<S>& theta, con
   require_finite("Y", Y);
   require_finite("eta", eta);
   require_positive("eta", eta);
-  require_finite("t", t);
-  require_nonnegative("t", t);
-  if (mode == training_mode::gradient_descent && t != std::floor(t))
+  if (std::isnan(t) || t < 0)
+    throw_invalid_argument("t", "a non-negative time (or +inf)", format_value(t));
+  if (mode == training_mode::gradient_descent && std::isfinite(t) && t != std::floor(t))
     throw_invalid_argument("t", "a whole number of gradient-descent steps", format_value(t));
   const Index M = theta_cross.cols();
-  if (K || K_cross || K_test) {
-    if (!(K && K_cross && K_test))
-      throw_invalid_argument("K, K_cross, K_test", "all three NNGP matrices or none", "only some");
-    require_shape("K", N, N, *K);
-    require_shape("K_cross", N, M, *K_cross);
-    require_shape("K_test", M, M, *K_test);
+  if (K) {
+    require_gram<S>("K.train", K->train);
+    require_shape("K.train", N, N, K->train);
+    require_shape("K.cross", N, M, K->cross);
+    require_finite("K.cross", K->cross);
+    require_gram<S>("K.test", K->test);
+    require_shape("K.test", M, M, K->test);
   }
   Eigen::SelfAdjointEigenSolver<Matrix<S>> eig(theta);
   const Vector<S>& lambda = eig.eigenvalues();
+  const S largest = lambda.cwiseAbs().maxCoeff();
   Vector<S> g(N);
   infinite_width_prediction<S> r;
   for (Index i = 0; i < N; ++i) {
     const S l = lambda(i);
-    if (mode == training_mode::gradient_flow) {
+    if (!std::isfinite(t)) {  // converged: Θ⁻¹ on the range of Θ
+      if (!(l > S(1e-12) * largest)) r.status = status::singular;
+      // Descent converges only if every |1 − ηλ| < 1; otherwise there is no t = ∞ limit.
+      if (mode == training_mode::gradient_descent && l > S(1e-12) * largest && !(eta * l < 2))
+        r.status = status::diverged;
+      g(i) = l > S(1e-12) * largest ? S(1) / l : S(0);
+    } else if (mode == training_mode::gradient_flow) {
       const S x = eta * l * t;
       g(i) = std::abs(x) < S(1e-8) ? eta * t * (1 - x / 2) : -std::expm1(-x) / l;
     } else {
       // (1 − qᵗ)/λ with q = 1 − ηλ; expm1/log1p keep it accurate when ηλ is small.
       const S x = eta * l, q = 1 - x;
       if (std::abs(q) > 1) r.status = status::diverged;
-      if (std::abs(x) < S(1e-8)) g(i) = eta * t;
-      else if (q > 0) g(i) = -std::expm1(t * std::log1p(-x)) / l;
-      else g(i) = (1 - std::pow(q, t)) / l;
+      if (std::abs(x) < S(1e-8))
+        g(i) = eta * t;
+      else if (q > 0)
+        g(i) = -std::expm1(t * std::log1p(-x)) / l;
+      else
+        g(i) = (1 - std::pow(q, t)) / l;
     }
   }
   const Matrix<S> T = theta_cross.transpose() * eig.eigenvectors() * g.asDiagonal() *
-                      eig.eigenvectors().transpose();  // M × N
+                      eig.eigenvectors().transpose();
   r.mean = Y * T.transpose();
   if (K) {
-    const Matrix<S> TK = T * (*K);
-    r.covariance = *K_test + TK * T.transpose() - T * (*K_cross) - K_cross->transpose() * T.transpose();
+    r.covariance = K->test + T * K->train * T.transpose() - T * K->cross -
+                   K->cross.transpose() * T.transpose();
     r.covariance = (r.covariance + r.covariance.transpose()) / 2;
   }
-  if (r.status == status::ok && !r.mean.allFinite()) r.status = status::diverged;
+  if (r.status == status::ok && !r.mean.allFinite()) r.status = status::overflow;
+  if (r.status == status::diverged && !std::isfinite(t)) {  // the limit does not exist: no values
+    r.mean.setConstant(std::numeric_limits<S>::quiet_NaN());
+    r.covariance.setConstant(std::numeric_limits<S>::quiet_NaN());
+  }
   return r;
+}
+}  // namespace detail
+
+/// Prediction at M test points of the infinite-width network trained on (X, Y) for time t (flow: t
+/// continuous; descent: t steps; +inf: converged) at rate η. theta = Θ(X, X), theta_cross = Θ(X,
+/// X*).
+template <class DT, class DC, class DY, class S = typename DT::Scalar>
+infinite_width_prediction<S> infinite_width_training(
+    const Eigen::MatrixBase<DT>& theta, const Eigen::MatrixBase<DC>& theta_cross,
+    const Eigen::MatrixBase<DY>& Y, std::type_identity_t<S> eta, std::type_identity_t<S> t,
+    training_mode mode = training_mode::gradient_flow) {
+  return detail::infinite_width_impl<S>(theta.derived(), theta_cross.derived(), Y.derived(), eta, t,
+                                        mode, nullptr);
+}
+
+/// The same with the NTK-GP covariance from the NNGP blocks K.
+template <class DT, class DC, class DY, class S = typename DT::Scalar>
+infinite_width_prediction<S> infinite_width_training(
+    const Eigen::MatrixBase<DT>& theta, const Eigen::MatrixBase<DC>& theta_cross,
+    const Eigen::MatrixBase<DY>& Y, std::type_identity_t<S> eta, std::type_identity_t<S> t,
+    training_mode mode, const nngp_blocks<std::type_identity_t<S>>& K) {
+  return detail::infinite_width_impl<S>(theta.derived(), theta_cross.derived(), Y.derived(), eta, t,
+                                        mode, &K);
 }
 
 }  // namespace nnt

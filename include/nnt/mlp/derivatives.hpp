@@ -1,22 +1,14 @@
-// nnt/mlp/derivatives.hpp — exact derivatives of an MLP and of a loss through it.
-//
-// With z_l = s_w W_l a_{l−1} + s_b b_l, a_l = σ(z_l) (mlp.hpp) and g_l = ∂L/∂a_l, δ_l = g_l ⊙ σ′(z_l):
-//   backprop   ∂L/∂W_l = s_w δ_l a_{l−1}ᵀ,  ∂L/∂b_l = s_b δ_l 1,  g_{l−1} = s_w W_lᵀ δ_l
-//   jvp        J v by forward tangents: ż_l = s_w (V_l a_{l−1} + W_l ȧ_{l−1}) + s_b v_b,l,  ȧ_l = σ′ ⊙ ż_l
-//   vjp        Jᵀ u = backprop started from g_L = u
-//   HVP        Pearlmutter's R-operator (1994): the tangent pass above gives R z_l, R a_l; then
-//              R g_L = H_ℓ R a_L,  R δ_l = R g_l ⊙ σ′ + g_l ⊙ σ″ ⊙ R z_l,
-//              R ∂L/∂W_l = s_w (R δ_l a_{l−1}ᵀ + δ_l R a_{l−1}ᵀ),  R g_{l−1} = s_w (V_lᵀ δ_l + W_lᵀ R δ_l)
-//              — one forward and one backward pass, exact (no finite differences).
-//   Gauss–Newton  G v = Jᵀ H_ℓ J v: tangent pass, output Hessian, plain backprop.
-// hessian_operator / gauss_newton_operator cache the forward and backward pass at θ, so each
-// further product costs only the R-passes (used by curvature/ for Lanczos). Per-example
-// Jacobian rows and input–output Jacobian rows are ordered example-major: row a·k + i is
-// output i of example a. Output Hessians ∇²_θ z_i(x_a) (for second-order Taylor models) are the
-// R-operator applied to the linear functional L = Σ_{a,i} U_ia z_i(x_a): its gradient in z is U and
-// its output Hessian is zero, so ∇²L = Σ U_ia ∇²_θ z_i(x_a) exactly.
+// nnt/mlp/derivatives.hpp — exact derivatives of an MLP (mlp.hpp) and of a loss through it, with
+// g_l = ∂L/∂a_l, δ_l = g_l ⊙ σ′(z_l): backprop ∂L/∂W_l = s_w δ_l a_{l−1}ᵀ, g_{l−1} = s_w W_lᵀ δ_l;
+// jvp by forward tangents ż_l = s_w(V_l a_{l−1} + W_l ȧ_{l−1}) + s_b v_b; vjp = backprop from u;
+// Hessian-vector products by Pearlmutter's R-operator (1994): R δ_l = R g_l ⊙ σ′ + g_l ⊙ σ″ ⊙
+// R z_l, R ∂L/∂W_l = s_w(R δ_l a_{l−1}ᵀ + δ_l R a_{l−1}ᵀ) — exact, one forward and one backward
+// pass; Gauss–Newton Jᵀ H_ℓ J v. Output Hessians ∇²_θ z_i(x_a) are the R-operator on
+// L = Σ U_ia z_i(x_a) (gradient U, zero loss Hessian). Jacobian rows are example-major: row a·k + i
+// is output i of x_a.
 #pragma once
 
+#include "../core/concepts.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 #include "loss.hpp"
@@ -29,12 +21,17 @@ namespace nnt {
 /// Buffers of one derivative computation (forward state, σ′, σ″, δ, g, tangents).
 template <class S>
 struct derivative_workspace {
-  mlp_workspace<S> fwd;
-  std::vector<Matrix<S>> d1, d2;     // σ′(z_l), σ″(z_l)
-  std::vector<Matrix<S>> g, delta;   // ∂L/∂a_{l+1}, ∂L/∂z_l
-  std::vector<Matrix<S>> rz, ra;     // tangents R z_l, R a_{l+1}
-  std::vector<Matrix<S>> rg, rdelta;  // R g, R δ
-  Matrix<S> output_grad, output_rgrad;
+  mlp_workspace<S> fwd;  ///< forward state z[l], a[l] of the last pass
+  /// σ′(z[l]) per layer l = 0..L−1 (each n_{l+1} × N).
+  std::vector<Matrix<S>> d1, d2;  ///< σ″(z[l]) per layer, only for Hessian products
+  /// g[l] = ∂L/∂a[l+1] per layer (g[L−1] = G, the loss gradient).
+  std::vector<Matrix<S>> g, delta;  ///< delta[l] = ∂L/∂z[l] = g[l] ⊙ σ′(z[l])
+  /// R z[l], the tangent of z[l] along the parameter direction v.
+  std::vector<Matrix<S>> rz, ra;  ///< R a[l+1] = R z[l] ⊙ σ′(z[l])
+  /// R g[l] (reused by Gauss–Newton products for their backprop's g).
+  std::vector<Matrix<S>> rg, rdelta;  ///< R δ_l (Gauss–Newton: that backprop's δ)
+  /// G = ∂L/∂a_L from the loss (k × N).
+  Matrix<S> output_grad, output_rgrad;  ///< H_ℓ R a_L, the loss Hessian on the output tangent
 };
 
 namespace detail {
@@ -71,30 +68,34 @@ void compute_d2(const mlp<S>& net, derivative_workspace<S>& ws) {
 // asked, g_l and δ_l (for the R-operator) and ∂L/∂x.
 template <class S>
 void backprop(const mlp<S>& net, const mlp_workspace<S>& fwd, const std::vector<Matrix<S>>& d1,
-              const Matrix<S>& G, Vector<S>& grad, std::vector<Matrix<S>>& g,
+              const matrix_arg<S>& G, mutable_vector_arg<S> grad, std::vector<Matrix<S>>& g,
               std::vector<Matrix<S>>& delta, Matrix<S>* input_grad = nullptr) {
   const Index L = net.depth(), N = fwd.batch;
-  grad.resize(net.parameter_count());
+  eigen_assert(grad.size() == net.parameter_count());
   size_like_z(net, g, N);
   size_like_z(net, delta, N);
   g[L - 1] = G;
   for (Index l = L - 1; l >= 0; --l) {
-    if (is_identity(net, l)) delta[l] = g[l];
-    else delta[l] = g[l].cwiseProduct(d1[l]);
+    if (is_identity(net, l))
+      delta[l] = g[l];
+    else
+      delta[l] = g[l].cwiseProduct(d1[l]);
     const auto sw = net.weight_scale(l);
     MatrixMap<S> gW(grad.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
     gW.noalias() = sw * delta[l] * fwd.a[l].transpose();
     if (net.options().bias)
       VectorMap<S>(grad.data() + net.bias_offset(l), net.width(l + 1)) =
           net.bias_scale() * delta[l].rowwise().sum();
-    if (l > 0) g[l - 1].noalias() = sw * net.weight(l).transpose() * delta[l];
-    else if (input_grad) input_grad->noalias() = sw * net.weight(0).transpose() * delta[0];
+    if (l > 0)
+      g[l - 1].noalias() = sw * net.weight(l).transpose() * delta[l];
+    else if (input_grad)
+      input_grad->noalias() = sw * net.weight(0).transpose() * delta[0];
   }
 }
 
 // Tangent (R-forward) pass: R z_l, R a_{l+1} for the parameter direction v.
 template <class S>
-void tangent_forward(const mlp<S>& net, derivative_workspace<S>& ws, const Vector<S>& v) {
+void tangent_forward(const mlp<S>& net, derivative_workspace<S>& ws, const vector_arg<S>& v) {
   const Index L = net.depth(), N = ws.fwd.batch;
   size_like_z(net, ws.rz, N);
   size_like_z(net, ws.ra, N);
@@ -106,13 +107,15 @@ void tangent_forward(const mlp<S>& net, derivative_workspace<S>& ws, const Vecto
     if (net.options().bias)
       ws.rz[l].colwise() +=
           net.bias_scale() * ConstVectorMap<S>(v.data() + net.bias_offset(l), net.width(l + 1));
-    if (is_identity(net, l)) ws.ra[l] = ws.rz[l];
-    else ws.ra[l] = ws.rz[l].cwiseProduct(ws.d1[l]);
+    if (is_identity(net, l))
+      ws.ra[l] = ws.rz[l];
+    else
+      ws.ra[l] = ws.rz[l].cwiseProduct(ws.d1[l]);
   }
 }
 
 template <class S>
-void require_batch(const mlp<S>& net, const Matrix<S>& X) {
+void require_batch(const mlp<S>& net, const matrix_arg<S>& X) {
   require_rows("X", net.input_dim(), X.rows());
   require_at_least<Index>("X.cols()", X.cols(), 1);
   require_finite("X", X);
@@ -122,19 +125,24 @@ void require_batch(const mlp<S>& net, const Matrix<S>& X) {
 
 /// L(θ) and ∇L(θ) by backprop; `ws` is reused across calls.
 template <class S, class Loss>
-S loss_and_gradient(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y,
-                    Vector<S>& gradient, derivative_workspace<S>& ws) {
+requires loss_function<Loss, S> S loss_and_gradient(const mlp<S>& net, const Loss& loss,
+                                                    const matrix_arg<S>& X, const matrix_arg<S>& Y,
+                                                    Vector<S>& gradient,
+                                                    derivative_workspace<S>& ws) {
   detail::require_batch(net, X);
   const Matrix<S>& Z = net.forward(X, ws.fwd);
   const S value = loss.value_and_gradient(Z, Y, ws.output_grad);
   detail::compute_d1(net, ws);
+  gradient.resize(net.parameter_count());
   detail::backprop(net, ws.fwd, ws.d1, ws.output_grad, gradient, ws.g, ws.delta);
   return value;
 }
 
+/// L(θ) and ∇L(θ) by backprop (allocates its workspace).
 template <class S, class Loss>
-S loss_and_gradient(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y,
-                    Vector<S>& gradient) {
+requires loss_function<Loss, S> S loss_and_gradient(const mlp<S>& net, const Loss& loss,
+                                                    const matrix_arg<S>& X, const matrix_arg<S>& Y,
+                                                    Vector<S>& gradient) {
   derivative_workspace<S> ws;
   return loss_and_gradient(net, loss, X, Y, gradient, ws);
 }
@@ -160,7 +168,7 @@ Vector<S> vjp(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U)
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
   detail::compute_d1(net, ws);
-  Vector<S> out;
+  Vector<S> out(net.parameter_count());
   detail::backprop(net, ws.fwd, ws.d1, U, out, ws.g, ws.delta);
   return out;
 }
@@ -172,11 +180,15 @@ template <class S>
 Matrix<S> per_example_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
   detail::require_batch(net, X);
   const Index N = X.cols(), k = net.output_dim(), L = net.depth();
+  require_allocation(
+      "X.cols() (the Jacobian has k·N × P entries)",
+      checked_product("X.cols()", checked_product("X.cols()", k, N), net.parameter_count()),
+      sizeof(S));
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
   detail::compute_d1(net, ws);
   Matrix<S> J(k * N, net.parameter_count());
-  Vector<S> unused;
+  Vector<S> unused(net.parameter_count());
   std::vector<Matrix<S>> aT(L);  // a_l transposed (N × n_l): its columns are per-unit rows
   for (Index l = 0; l < L; ++l) aT[l] = ws.fwd.a[l].transpose();
   Matrix<S> dT;
@@ -215,7 +227,7 @@ Matrix<S> input_jacobian(const mlp<S>& net, const matrix_arg<S>& X) {
   net.forward(X, ws.fwd);
   detail::compute_d1(net, ws);
   Matrix<S> J(k * N, net.input_dim()), dx;
-  Vector<S> unused;
+  Vector<S> unused(net.parameter_count());
   for (Index i = 0; i < k; ++i) {
     Matrix<S> U = Matrix<S>::Zero(k, N);
     U.row(i).setOnes();
@@ -229,15 +241,16 @@ namespace detail {
 
 // The R-operator passes of ∇²L v, given the forward/backward state (g, δ, σ′, σ″) in ws.
 template <class S, class Loss>
-void hessian_r_pass(const mlp<S>& net, const Loss& loss, const Matrix<S>& Y,
-                    derivative_workspace<S>& ws, const Vector<S>& v, Vector<S>& out) {
+void hessian_r_pass(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& Y,
+                    derivative_workspace<S>& ws, const vector_arg<S>& v,
+                    mutable_vector_arg<S> out) {
   const Index L = net.depth(), N = ws.fwd.batch;
+  eigen_assert(out.size() == net.parameter_count());
   tangent_forward(net, ws, v);
   loss.hessian_product(ws.fwd.a[L], Y, ws.ra[L - 1], ws.output_rgrad);
   size_like_z(net, ws.rg, N);
   size_like_z(net, ws.rdelta, N);
   ws.rg[L - 1] = ws.output_rgrad;
-  out.resize(net.parameter_count());
   for (Index l = L - 1; l >= 0; --l) {
     if (is_identity(net, l)) {
       ws.rdelta[l] = ws.rg[l];
@@ -262,23 +275,35 @@ void hessian_r_pass(const mlp<S>& net, const Loss& loss, const Matrix<S>& Y,
 
 }  // namespace detail
 
-/// ∇²L(θ) as an operator: caches the passes at θ, then apply(v) runs the R-operator.
+/// ∇²L(θ) as a linear_operator: caches the passes at θ, then apply(v, out) runs the R-operator.
 /// Holds copies of the network, loss and data.
 template <class S, class Loss>
+requires loss_function<Loss, S>
 class hessian_operator {
  public:
-  hessian_operator(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y)
+  using Scalar = S;  ///< scalar type of the vectors apply() takes
+  /// Runs the forward and backward passes at net's current θ on (X, Y) and caches them with σ′, σ″;
+  /// throws nnt::invalid_argument on X or Y of the wrong shape, non-finite or out of the loss's
+  /// range.
+  hessian_operator(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
+                   const matrix_arg<S>& Y)
       : net_(net), loss_(loss), Y_(Y) {
     value_ = loss_and_gradient(net_, loss_, X, Y_, gradient_, ws_);
     detail::compute_d2(net_, ws_);
   }
+  /// P, the size of the P × P operator (the net's parameter count).
   Index rows() const { return net_.parameter_count(); }
+  /// L(θ) at the point the operator was built at.
   S loss_value() const { return value_; }
+  /// ∇L(θ) at the point the operator was built at (P entries).
   const Vector<S>& gradient() const { return gradient_; }
+  /// Number of apply() calls so far.
   Index applications() const { return applications_; }
 
-  void apply(const Vector<S>& v, Vector<S>& out) const {
+  /// out = ∇²L(θ) v (out has rows() entries).
+  void apply(const const_vector_ref<S>& v, vector_ref<S> out) const {
     require_size("v", rows(), v.size());
+    require_size("out", rows(), out.size());
     ++applications_;
     detail::hessian_r_pass(net_, loss_, Y_, ws_, v, out);
   }
@@ -293,10 +318,15 @@ class hessian_operator {
   mutable Index applications_ = 0;
 };
 
-/// Gauss–Newton matrix Jᵀ H_ℓ J as an operator (PSD for convex losses).
+/// Gauss–Newton matrix Jᵀ H_ℓ J as a linear_operator (PSD for convex losses).
 template <class S, class Loss>
+requires loss_function<Loss, S>
 class gauss_newton_operator {
  public:
+  using Scalar = S;  ///< scalar type of the vectors apply() takes
+  /// Runs the forward pass at net's current θ, checks Y against its output through the loss and
+  /// caches σ′; throws nnt::invalid_argument on X or Y of the wrong shape, non-finite or out of the
+  /// loss's range.
   gauss_newton_operator(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
                         const matrix_arg<S>& Y)
       : net_(net), loss_(loss), Y_(Y) {
@@ -305,11 +335,15 @@ class gauss_newton_operator {
     loss_.value(Z, Y_);  // validates Y against Z
     detail::compute_d1(net_, ws_);
   }
+  /// P, the size of the P × P operator (the net's parameter count).
   Index rows() const { return net_.parameter_count(); }
+  /// Number of apply() calls so far.
   Index applications() const { return applications_; }
 
-  void apply(const Vector<S>& v, Vector<S>& out) const {
+  /// out = Jᵀ H_ℓ J v (out has rows() entries).
+  void apply(const const_vector_ref<S>& v, vector_ref<S> out) const {
     require_size("v", rows(), v.size());
+    require_size("out", rows(), out.size());
     ++applications_;
     const Index L = net_.depth();
     detail::tangent_forward(net_, ws_, v);
@@ -331,7 +365,7 @@ Vector<S> hessian_vector_product(const mlp<S>& net, const Loss& loss, const matr
                                  const matrix_arg<S>& Y, const vector_arg<S>& v) {
   require_size("v", net.parameter_count(), v.size());
   derivative_workspace<S> ws;
-  Vector<S> gradient, out;
+  Vector<S> gradient, out(net.parameter_count());
   loss_and_gradient(net, loss, X, Y, gradient, ws);
   detail::compute_d2(net, ws);
   detail::hessian_r_pass(net, loss, Y, ws, v, out);
@@ -341,28 +375,29 @@ Vector<S> hessian_vector_product(const mlp<S>& net, const Loss& loss, const matr
 namespace detail {
 // L(Z; U) = Σ U∘Z, the "loss" whose targets are the contraction weights (see the header comment).
 struct output_contraction {
-  template <class S>
-  S value(const Matrix<S>& Z, const matrix_arg<S>& U) const {
+  template <class DZ, class S = typename DZ::Scalar>
+  S value(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& U) const {
     check_loss_inputs(Z, U);
     return (Z.array() * U.array()).sum();
   }
-  template <class S>
-  S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& U, Matrix<S>& G) const {
+  template <class DZ, class S = typename DZ::Scalar>
+  S value_and_gradient(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& U, Matrix<S>& G) const {
     G = U;
     return value(Z, U);
   }
-  template <class S>
-  void hessian_product(const Matrix<S>&, const matrix_arg<S>&, const matrix_arg<S>& V, Matrix<S>& out) const {
+  template <class DZ, class S = typename DZ::Scalar>
+  void hessian_product(const Eigen::MatrixBase<DZ>&, const matrix_arg<S>&, const matrix_arg<S>& V,
+                       Matrix<S>& out) const {
     out.setZero(V.rows(), V.cols());
   }
-  template <class S>
-  Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>&, Index) const {
+  template <class DZ, class S = typename DZ::Scalar>
+  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, Index) const {
     return Matrix<S>::Zero(Z.rows(), Z.rows());
   }
 };
 
 template <class S>
-void require_contraction(const mlp<S>& net, const Matrix<S>& X, const Matrix<S>& U) {
+void require_contraction(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U) {
   require_batch(net, X);
   require_rows("U", net.output_dim(), U.rows());
   require_cols("U", X.cols(), U.cols());
@@ -372,8 +407,8 @@ void require_contraction(const mlp<S>& net, const Matrix<S>& X, const Matrix<S>&
 
 /// Σ_{a,i} U_ia ∇²_θ z_i(x_a) v: output Hessians contracted with U (k × N), applied to v.
 template <class S>
-Vector<S> output_hessian_vector_product(const mlp<S>& net, const matrix_arg<S>& X, const matrix_arg<S>& U,
-                                        const vector_arg<S>& v) {
+Vector<S> output_hessian_vector_product(const mlp<S>& net, const matrix_arg<S>& X,
+                                        const matrix_arg<S>& U, const vector_arg<S>& v) {
   detail::require_contraction(net, X, U);
   return hessian_vector_product(net, detail::output_contraction{}, X, U, v);
 }
@@ -382,18 +417,20 @@ Vector<S> output_hessian_vector_product(const mlp<S>& net, const matrix_arg<S>& 
 template <class S, class Loss>
 Vector<S> gauss_newton_vector_product(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
                                       const matrix_arg<S>& Y, const vector_arg<S>& v) {
-  Vector<S> out;
+  Vector<S> out(net.parameter_count());
   gauss_newton_operator<S, Loss>(net, loss, X, Y).apply(v, out);
   return out;
 }
 
 /// Dense P × P Hessian from P R-operator products, symmetrised (H + Hᵀ)/2.
 template <class S, class Loss>
-Matrix<S> hessian(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, const matrix_arg<S>& Y) {
+Matrix<S> hessian(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
+                  const matrix_arg<S>& Y) {
+  const Index P = net.parameter_count();
+  require_allocation("net (its dense P × P Hessian)", checked_product("P", P, P), sizeof(S));
   const hessian_operator<S, Loss> op(net, loss, X, Y);
-  const Index P = op.rows();
   Matrix<S> H(P, P);
-  Vector<S> e = Vector<S>::Zero(P), column;
+  Vector<S> e = Vector<S>::Zero(P), column(P);
   for (Index j = 0; j < P; ++j) {
     e(j) = S(1);
     op.apply(e, column);
@@ -407,13 +444,16 @@ Matrix<S> hessian(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X, c
 template <class S, class Loss>
 Matrix<S> gauss_newton(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& X,
                        const matrix_arg<S>& Y) {
+  const Index P = net.parameter_count();
+  require_allocation("net (its dense P × P Gauss–Newton matrix)", checked_product("P", P, P),
+                     sizeof(S));
   const Matrix<S> J = per_example_jacobian(net, X);
   const Matrix<S> Z = net.forward(X);
   loss.value(Z, Y);  // validates Y
   const Index k = net.output_dim();
   Matrix<S> HJ(J.rows(), J.cols());
   for (Index a = 0; a < X.cols(); ++a)
-    HJ.middleRows(a * k, k).noalias() = loss.output_hessian(Z, Y, a) * J.middleRows(a * k, k);
+    HJ.middleRows(a * k, k).noalias() = loss.example_hessian(Z, Y, a) * J.middleRows(a * k, k);
   return J.transpose() * HJ;
 }
 
@@ -424,12 +464,17 @@ Matrix<S> output_hessian(const mlp<S>& net, const matrix_arg<S>& X, const matrix
   return hessian(net, detail::output_contraction{}, X, U);
 }
 
-/// ∇²_θ z_i(x_a) for every example and output (P × P each), in per_example_jacobian's order a·k + i.
-/// Costs k·N·P R-operator passes on one example each: meant for small models (Taylor models, tests).
+/// ∇²_θ z_i(x_a) for every example and output (P × P each), in per_example_jacobian's order a·k +
+/// i. Costs k·N·P R-operator passes on one example each: meant for small models (Taylor models,
+/// tests).
 template <class S>
 std::vector<Matrix<S>> per_example_output_hessians(const mlp<S>& net, const matrix_arg<S>& X) {
   detail::require_batch(net, X);
-  const Index N = X.cols(), k = net.output_dim();
+  const Index N = X.cols(), k = net.output_dim(), P = net.parameter_count();
+  require_allocation(
+      "X.cols() (k·N dense P × P output Hessians)",
+      checked_product("X.cols()", checked_product("X.cols()", k, N), checked_product("P", P, P)),
+      sizeof(S));
   std::vector<Matrix<S>> H;
   H.reserve(std::size_t(k * N));
   Matrix<S> U = Matrix<S>::Zero(k, 1);

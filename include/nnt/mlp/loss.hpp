@@ -1,17 +1,16 @@
-// nnt/mlp/loss.hpp — losses on a k × N batch of outputs Z with targets Y, per example ℓ(z_a, y_a):
-//   mse_loss                    ℓ = ½‖z − y‖²                     ∇ = z − y       H = I
-//   binary_cross_entropy_loss   ℓ = Σᵢ softplus(zᵢ) − yᵢzᵢ        ∇ = s − y       H = diag(s(1−s))
-//     (logits z, s = sigmoid(z), targets y ∈ [0,1]; equals −y log s − (1−y) log(1−s))
-//   softmax_cross_entropy_loss  ℓ = (Σy)·logsumexp(z) − yᵀz       ∇ = (Σy)p − y   H = (Σy)(diag p − ppᵀ)
-//     (p = softmax(z); y a probability vector (one-hot), so Σy = 1 in the usual case)
-// The batch loss is the mean over examples (reduction::mean, default) or the sum; gradients and
-// output Hessians carry the same 1/N. logsumexp is shifted by max z, so no overflow.
-// value, gradient (dL/dZ), hessian_product (per-column H_a v_a) and output_hessian (k × k of one
-// example) are what backprop, the R-operator and Gauss–Newton need.
+// nnt/mlp/loss.hpp — losses of a k × N batch of outputs Z with targets Y, L = c Σ_a ℓ(z_a, y_a),
+// c = 1/N (reduction::mean, default) or 1 (sum); gradients and Hessians carry the same c:
+//   mse_loss                    ℓ = ½‖z − y‖²                ∇ = z − y       H = I
+//   binary_cross_entropy_loss   ℓ = Σᵢ log(1 + e^{zᵢ}) − yᵢzᵢ  ∇ = s − y       H = diag(s(1 − s))
+//   softmax_cross_entropy_loss  ℓ = (Σy) logsumexp(z) − yᵀz  ∇ = (Σy)p − y   H = (Σy)(diag p − ppᵀ)
+// (z logits, s = sigmoid(z), p = softmax(z); BCE targets in [0, 1], softmax targets non-negative
+// class weights, one-hot in the usual case). logsumexp is shifted by max z: no overflow. Members:
+// value, value_and_gradient (G = ∂L/∂Z), hessian_product (per column H_a V_a) and example_hessian
+// (H_a of one example, k × k) — what backprop, the R-operator and Gauss–Newton need.
 #pragma once
 
-#include "../core/activation.hpp"
 #include "../core/error.hpp"
+#include "../core/scalar_math.hpp"
 #include "../core/types.hpp"
 
 #include <cmath>
@@ -19,14 +18,20 @@
 
 namespace nnt {
 
+/// How a loss combines its N per-example terms: c = 1/N (mean) or c = 1 (sum).
 enum class reduction { mean, sum };
 
 namespace detail {
-template <class S>
-void check_loss_inputs(const Matrix<S>& Z, const matrix_arg<S>& Y) {
+template <class DZ, class DY>
+void check_loss_inputs(const Eigen::MatrixBase<DZ>& Z, const Eigen::MatrixBase<DY>& Y) {
   require_rows("Y", Z.rows(), Y.rows());
   require_cols("Y", Z.cols(), Y.cols());
   require_finite("Y", Y);
+}
+template <class DZ, class DV>
+void check_hessian_product_inputs(const Eigen::MatrixBase<DZ>& Z, const Eigen::MatrixBase<DV>& V) {
+  require_rows("V", Z.rows(), V.rows());
+  require_cols("V", Z.cols(), V.cols());
 }
 // Real-typed (double for AutoDiffScalar): a constant AutoDiffScalar would carry an empty
 // derivative vector, which Eigen cannot add to a full one.
@@ -37,87 +42,100 @@ real_type_t<S> reduction_factor(reduction r, Index N) {
 }
 }  // namespace detail
 
+/// ½‖z − y‖² per example.
 struct mse_loss {
-  reduction red = reduction::mean;
+  reduction red = reduction::mean;  ///< c = 1/N (mean, default) or 1 (sum), also on G and H
 
-  template <class S>
-  S value(const Matrix<S>& Z, const matrix_arg<S>& Y) const {
+  /// L(Z; Y).
+  template <class DZ, class S = typename DZ::Scalar>
+  S value(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y) const {
     detail::check_loss_inputs(Z, Y);
     return S(0.5 * detail::reduction_factor<S>(red, Z.cols()) * (Z - Y).squaredNorm());
   }
-  template <class S>
-  S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
+  /// L and G = ∂L/∂Z.
+  template <class DZ, class S = typename DZ::Scalar>
+  S value_and_gradient(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     detail::check_loss_inputs(Z, Y);
     const auto c = detail::reduction_factor<S>(red, Z.cols());
     G = c * (Z - Y);
     return S(0.5 * c * (Z - Y).squaredNorm());
   }
-  template <class S>
-  void hessian_product(const Matrix<S>&, const matrix_arg<S>&, const matrix_arg<S>& V, Matrix<S>& out) const {
+  /// out_a = H_a V_a for every column a.
+  template <class DZ, class S = typename DZ::Scalar>
+  void hessian_product(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, const matrix_arg<S>& V,
+                       Matrix<S>& out) const {
+    detail::check_hessian_product_inputs(Z, V);
     out = detail::reduction_factor<S>(red, V.cols()) * V;
   }
-  template <class S>
-  Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>&, Index) const {
+  /// H_a = ∇²_z ℓ(z_a, y_a) (times c), k × k.
+  template <class DZ, class S = typename DZ::Scalar>
+  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, Index) const {
     return detail::reduction_factor<S>(red, Z.cols()) * Matrix<S>::Identity(Z.rows(), Z.rows());
   }
 };
 
+/// Σᵢ log(1 + e^{zᵢ}) − yᵢzᵢ per example (logits z, targets y ∈ [0, 1]).
 struct binary_cross_entropy_loss {
-  reduction red = reduction::mean;
+  reduction red = reduction::mean;  ///< c = 1/N (mean, default) or 1 (sum), also on G and H
 
-  template <class S>
-  S value(const Matrix<S>& Z, const matrix_arg<S>& Y) const {
+  /// L(Z; Y).
+  template <class DZ, class S = typename DZ::Scalar>
+  S value(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y) const {
     check(Z, Y);
     S total = 0;
     for (Index j = 0; j < Z.cols(); ++j)
-      for (Index i = 0; i < Z.rows(); ++i)
-        total += activation_formulas::softplus::value(Z(i, j), 0.0) - Y(i, j) * Z(i, j);
+      for (Index i = 0; i < Z.rows(); ++i) total += math::log1p_exp(S(Z(i, j))) - Y(i, j) * Z(i, j);
     return S(detail::reduction_factor<S>(red, Z.cols()) * total);
   }
-  template <class S>
-  S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
+  /// L and G = ∂L/∂Z = c(s − y).
+  template <class DZ, class S = typename DZ::Scalar>
+  S value_and_gradient(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     const S v = value(Z, Y);
     const auto c = detail::reduction_factor<S>(red, Z.cols());
-    G = Z.unaryExpr([](const S& z) { return activation_formulas::sigmoid(z); });
+    G = Z.unaryExpr([](const S& z) { return math::logistic(z); });
     G = c * (G - Y);
     return v;
   }
-  template <class S>
-  void hessian_product(const Matrix<S>& Z, const matrix_arg<S>&, const matrix_arg<S>& V, Matrix<S>& out) const {
+  /// out_a = H_a V_a = c s(1 − s) ⊙ V_a.
+  template <class DZ, class S = typename DZ::Scalar>
+  void hessian_product(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, const matrix_arg<S>& V,
+                       Matrix<S>& out) const {
+    detail::check_hessian_product_inputs(Z, V);
     const auto c = detail::reduction_factor<S>(red, Z.cols());
-    out = Z.unaryExpr([](const S& z) {
-             const S s = activation_formulas::sigmoid(z);
-             return S(s * S(1.0 - s));
-           }).cwiseProduct(V) * c;
+    out = Z.unaryExpr([](const S& z) { return curvature(z); }).cwiseProduct(V) * c;
   }
-  template <class S>
-  Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>&, Index a) const {
-    Vector<S> d = Z.col(a).unaryExpr([](const S& z) {
-      const S s = activation_formulas::sigmoid(z);
-      return S(s * S(1.0 - s));
-    });
+  /// H_a = c diag(s(1 − s)).
+  template <class DZ, class S = typename DZ::Scalar>
+  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, Index a) const {
+    const Vector<S> d = Z.col(a).unaryExpr([](const S& z) { return curvature(z); });
     return detail::reduction_factor<S>(red, Z.cols()) * Matrix<S>(d.asDiagonal());
   }
 
  private:
   template <class S>
-  static void check(const Matrix<S>& Z, const matrix_arg<S>& Y) {
+  static S curvature(const S& z) {
+    const S s = math::logistic(z);
+    return S(s * S(1.0 - s));
+  }
+  template <class DZ, class DY>
+  static void check(const Eigen::MatrixBase<DZ>& Z, const Eigen::MatrixBase<DY>& Y) {
     detail::check_loss_inputs(Z, Y);
     for (Index j = 0; j < Y.cols(); ++j)
       for (Index i = 0; i < Y.rows(); ++i)
         if (!(scalar_value(Y(i, j)) >= 0 && scalar_value(Y(i, j)) <= 1))
-          throw_invalid_argument("Y", "targets in [0, 1]",
-                                 format_value(Y(i, j)) + " at (" + std::to_string(i) + ", " +
-                                     std::to_string(j) + ")");
+          throw_invalid_argument(
+              "Y", "targets in [0, 1]",
+              format_value(Y(i, j)) + " at (" + std::to_string(i) + ", " + std::to_string(j) + ")");
   }
 };
 
+/// (Σy) logsumexp(z) − yᵀz per example (logits z, non-negative class weights y).
 struct softmax_cross_entropy_loss {
-  reduction red = reduction::mean;
+  reduction red = reduction::mean;  ///< c = 1/N (mean, default) or 1 (sum), also on G and H
 
   /// p = softmax(z) column by column, shifted by the column maximum.
-  template <class S>
-  static Matrix<S> softmax(const Matrix<S>& Z) {
+  template <class DZ, class S = typename DZ::Scalar>
+  static Matrix<S> softmax(const Eigen::MatrixBase<DZ>& Z) {
     using std::exp;
     Matrix<S> P(Z.rows(), Z.cols());
     for (Index j = 0; j < Z.cols(); ++j) {
@@ -139,25 +157,30 @@ struct softmax_cross_entropy_loss {
     return S(m + log(sum));
   }
 
-  template <class S>
-  S value(const Matrix<S>& Z, const matrix_arg<S>& Y) const {
+  /// L(Z; Y).
+  template <class DZ, class S = typename DZ::Scalar>
+  S value(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y) const {
     check(Z, Y);
     S total = 0;
     for (Index j = 0; j < Z.cols(); ++j)
       total += Y.col(j).sum() * logsumexp<S>(Z.col(j)) - Y.col(j).dot(Z.col(j));
     return S(detail::reduction_factor<S>(red, Z.cols()) * total);
   }
-  template <class S>
-  S value_and_gradient(const Matrix<S>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
+  /// L and G = ∂L/∂Z = c((Σy)p − y).
+  template <class DZ, class S = typename DZ::Scalar>
+  S value_and_gradient(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Matrix<S>& G) const {
     const S v = value(Z, Y);
     const auto c = detail::reduction_factor<S>(red, Z.cols());
     G = softmax(Z);
     for (Index j = 0; j < Z.cols(); ++j) G.col(j) = c * (Y.col(j).sum() * G.col(j) - Y.col(j));
     return v;
   }
-  template <class S>
-  void hessian_product(const Matrix<S>& Z, const matrix_arg<S>& Y, const matrix_arg<S>& V,
-                       Matrix<S>& out) const {
+  /// out_a = H_a V_a = c(Σy_a)(p_a ⊙ V_a − (p_aᵀV_a) p_a).
+  template <class DZ, class S = typename DZ::Scalar>
+  void hessian_product(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y,
+                       const matrix_arg<S>& V, Matrix<S>& out) const {
+    detail::check_hessian_product_inputs(Z, V);
+    require_cols("Y", Z.cols(), Y.cols());
     const auto c = detail::reduction_factor<S>(red, Z.cols());
     const Matrix<S> P = softmax(Z);
     out.resize(V.rows(), V.cols());
@@ -166,10 +189,10 @@ struct softmax_cross_entropy_loss {
       out.col(j) = (c * Y.col(j).sum()) * (P.col(j).cwiseProduct(V.col(j)) - pv * P.col(j));
     }
   }
-  template <class S>
-  Matrix<S> output_hessian(const Matrix<S>& Z, const matrix_arg<S>& Y, Index a) const {
-    const Matrix<S> P = softmax(Matrix<S>(Z.col(a)));
-    const Vector<S> p = P.col(0);
+  /// H_a = c(Σy_a)(diag p_a − p_a p_aᵀ).
+  template <class DZ, class S = typename DZ::Scalar>
+  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Index a) const {
+    const Vector<S> p = softmax(Matrix<S>(Z.col(a))).col(0);
     const auto c = detail::reduction_factor<S>(red, Z.cols()) * Y.col(a).sum();
     return c * (Matrix<S>(p.asDiagonal()) - p * p.transpose());
   }
@@ -182,16 +205,16 @@ struct softmax_cross_entropy_loss {
       if (scalar_value(z(i)) > scalar_value(m)) m = z(i);
     return m;
   }
-  template <class S>
-  static void check(const Matrix<S>& Z, const matrix_arg<S>& Y) {
+  template <class DZ, class DY>
+  static void check(const Eigen::MatrixBase<DZ>& Z, const Eigen::MatrixBase<DY>& Y) {
     detail::check_loss_inputs(Z, Y);
     if (Z.rows() < 1) throw_invalid_argument("Z", "at least 1 row (class)", "0");
     for (Index j = 0; j < Y.cols(); ++j)
       for (Index i = 0; i < Y.rows(); ++i)
         if (!(scalar_value(Y(i, j)) >= 0))
-          throw_invalid_argument("Y", "non-negative class weights (probabilities)",
-                                 format_value(Y(i, j)) + " at (" + std::to_string(i) + ", " +
-                                     std::to_string(j) + ")");
+          throw_invalid_argument(
+              "Y", "non-negative class weights (probabilities)",
+              format_value(Y(i, j)) + " at (" + std::to_string(i) + ", " + std::to_string(j) + ")");
   }
 };
 

@@ -1,17 +1,17 @@
-// nnt/quadratic/quadratic_model.hpp — quadratic (second-order) models z_a(θ) = Φ_aᵀθ + (ε/2) θᵀΨ_aθ
-// (COURSE.md D1; Roberts, Yaida & Hanin ch. 10–11) with the loss L(θ) = Σ_a ½(z_a − y_a)², from given
-// Φ (P × N, column a = Φ(x_a)) and symmetric Ψ_a (P × P). For P ≤ N with Φ of rank P the minimiser
-// is θ* = θ^F + εθ^I + O(ε²) with
-//   θ^F = (ΦΦᵀ)⁻¹Φy,   θ^I = −(ΦΦᵀ)⁻¹ Σ_a [½Φ_a (θ^Fᵀ Ψ_a θ^F) + r_a Ψ_a θ^F],   r_a = Φ_aᵀθ^F − y_a
-// (the notes print only the first term, the whole answer when the linear model interpolates, r = 0).
-// minimize() finds θ* independently by Newton's method on L (exact gradient and Hessian).
-// hessian_vector_product gives ∇²L v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v], ∇z_a = Φ_a + εΨ_aθ, and
-// quadratic_objective presents L(θ) for given targets as an nnt::objective with that HVP, so the optimizers (GD, momentum, L-BFGS) and gradient-flow integrators train it.
+// nnt/quadratic/quadratic_model.hpp — quadratic models z_a(θ) = Φ_aᵀθ + (ε/2) θᵀΨ_aθ (COURSE.md
+// D1; Roberts, Yaida & Hanin ch. 10–11) with L(θ) = Σ_a ½(z_a − y_a)², from Φ (P × N, column
+// a = Φ(x_a)) and symmetric Ψ_a (P × P). For ΦΦᵀ invertible (P ≤ N, rank P) the minimiser is
+// θ* = θ^F + εθ^I + O(ε²), r_a = Φ_aᵀθ^F − y_a,
+//   θ^F = (ΦΦᵀ)⁻¹Φy,  θ^I = −(ΦΦᵀ)⁻¹ Σ_a [½Φ_a (θ^Fᵀ Ψ_a θ^F) + r_a Ψ_a θ^F]
+// (the notes print only the first term). minimize() finds θ* independently by Newton's method;
+// ∇²L v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v], ∇z_a = Φ_a + εΨ_aθ, and quadratic_objective presents L
+// as an nnt::objective with that HVP for the optimizers and integrators.
 #pragma once
 
+#include "../core/concepts.hpp"
 #include "../core/error.hpp"
-#include "../core/objective.hpp"
 #include "../core/status.hpp"
+#include "../core/stopping.hpp"
 #include "../core/types.hpp"
 
 #include <Eigen/Cholesky>
@@ -19,13 +19,45 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nnt {
 
+/// A parameter vector with a status: singular when ΦΦᵀ is not invertible (θ then empty).
+template <class S = double>
+struct quadratic_solution {
+  Vector<S> theta;                  ///< the solution (P entries), empty when singular
+  nnt::status status = status::ok;  ///< ok or singular
+};
+
+/// Options of quadratic_model::minimize.
+struct newton_options {
+  /// ok when ‖∇L‖ ≤ tolerance·max(1, ‖y‖), at most max_iterations Newton steps (each halved until
+  /// L does not increase, at most 50 times).
+  solver_stopping stop = {.max_iterations = 100, .tolerance = 1e-14};
+};
+
+/// What quadratic_model::minimize returns: the last iterate, its gradient norm, how the run ended.
+template <class S = double>
+struct quadratic_minimum {
+  Vector<S> theta;       ///< the last Newton iterate (P entries)
+  S gradient_norm = 0;   ///< ‖∇L‖ at theta, the quantity the tolerance test compares
+  Index iterations = 0;  ///< Newton steps taken
+  /// ok (tolerance met), not_converged (max_iterations used up), diverged (L became non-finite)
+  /// or stalled (50 halvings of the Newton step never decreased L; theta is the last iterate).
+  nnt::status status = status::not_converged;
+  nnt::stop_reason stop_reason =
+      stop_reason::none;  ///< tolerance, iteration_limit, non_finite, line_search_failure
+};
+
+/// z_a(θ) = Φ_aᵀθ + (ε/2) θᵀΨ_aθ with L(θ) = Σ_a ½(z_a − y_a)² (owns copies of Φ and Ψ): outputs,
+/// loss with gradient and Hessian, HVPs, the perturbative θ^F + εθ^I and a Newton minimiser.
+template <class S = double>
 class quadratic_model {
  public:
-  quadratic_model(Matrix<double> Phi, std::vector<Matrix<double>> Psi, double eps)
+  /// Φ (P × N, finite), Ψ (N symmetric P × P matrices, finite), ε finite.
+  quadratic_model(Matrix<S> Phi, std::vector<Matrix<S>> Psi, S eps)
       : Phi_(std::move(Phi)), Psi_(std::move(Psi)), eps_(eps) {
     require_finite("Phi", Phi_);
     require_finite("eps", eps_);
@@ -34,112 +66,117 @@ class quadratic_model {
       const std::string name = "Psi[" + std::to_string(a) + "]";
       require_shape(name, Phi_.rows(), Phi_.rows(), Psi_[a]);
       require_finite(name, Psi_[a]);
-      if (!Psi_[a].isApprox(Psi_[a].transpose(), 1e-12))
+      if (!Psi_[a].isApprox(Psi_[a].transpose(), S(1e-12)))
         throw_invalid_argument(name, "a symmetric matrix", "an asymmetric one");
     }
   }
 
+  /// P, the number of parameters (rows of Φ; each Ψ_a is P × P).
   Index parameters() const { return Phi_.rows(); }
+  /// N, the number of examples (columns of Φ, entries of y).
   Index examples() const { return Phi_.cols(); }
-  double eps() const { return eps_; }
-  const Matrix<double>& Phi() const { return Phi_; }
-  const std::vector<Matrix<double>>& Psi() const { return Psi_; }
+  /// ε, the strength of the quadratic term.
+  S eps() const { return eps_; }
+  /// Φ (P × N); column a is Φ_a = ∇z_a(0).
+  const Matrix<S>& Phi() const { return Phi_; }
+  /// Ψ_a for a = 0..N−1 (symmetric P × P), so that ∇²z_a = εΨ_a.
+  const std::vector<Matrix<S>>& Psi() const { return Psi_; }
 
   /// z_a(θ) for every example.
-  Vector<double> outputs(const Vector<double>& theta) const {
+  Vector<S> outputs(const const_vector_ref<S>& theta) const {
     require_size("theta", parameters(), theta.size());
-    Vector<double> z = Phi_.transpose() * theta;
-    for (Index a = 0; a < examples(); ++a) z(a) += 0.5 * eps_ * theta.dot(Psi_[std::size_t(a)] * theta);
+    Vector<S> z = Phi_.transpose() * theta;
+    for (Index a = 0; a < examples(); ++a)
+      z(a) += S(0.5) * eps_ * theta.dot(Psi_[std::size_t(a)] * theta);
     return z;
   }
 
   /// L, ∇L and ∇²L at θ.
-  double loss(const Vector<double>& theta, const Vector<double>& y, Vector<double>* gradient = nullptr,
-              Matrix<double>* hessian = nullptr) const {
+  S loss(const const_vector_ref<S>& theta, const const_vector_ref<S>& y,
+         Vector<S>* gradient = nullptr, Matrix<S>* hessian = nullptr) const {
     require_size("y", examples(), y.size());
-    const Vector<double> r = outputs(theta) - y;
+    const Vector<S> r = outputs(theta) - y;
     if (gradient) gradient->setZero(parameters());
     if (hessian) hessian->setZero(parameters(), parameters());
     for (Index a = 0; a < examples(); ++a) {
-      const Vector<double> dz = output_gradient(a, theta);
+      const Vector<S> dz = output_gradient(a, theta);
       if (gradient) *gradient += r(a) * dz;
       if (hessian) *hessian += dz * dz.transpose() + (r(a) * eps_) * Psi_[std::size_t(a)];
     }
-    return 0.5 * r.squaredNorm();
+    return S(0.5) * r.squaredNorm();
   }
 
-  /// ∇²L(θ) v = Σ_a [∇z_a (∇z_aᵀv) + ε r_a Ψ_a v] without forming ∇²L.
-  Vector<double> hessian_vector_product(const Vector<double>& theta, const Vector<double>& y,
-                                        const Vector<double>& v) const {
+  /// ∇²L(θ) v without forming ∇²L.
+  Vector<S> hessian_vector_product(const const_vector_ref<S>& theta, const const_vector_ref<S>& y,
+                                   const const_vector_ref<S>& v) const {
     require_size("y", examples(), y.size());
     require_size("v", parameters(), v.size());
-    const Vector<double> r = outputs(theta) - y;
-    Vector<double> out = Vector<double>::Zero(parameters());
+    const Vector<S> r = outputs(theta) - y;
+    Vector<S> out = Vector<S>::Zero(parameters());
     for (Index a = 0; a < examples(); ++a) {
-      const Vector<double> dz = output_gradient(a, theta);
+      const Vector<S> dz = output_gradient(a, theta);
       out += dz.dot(v) * dz + (eps_ * r(a)) * (Psi_[std::size_t(a)] * v);
     }
     return out;
   }
 
-  /// θ^F (requires ΦΦᵀ invertible, i.e. P ≤ N and rank P).
-  Vector<double> theta_F(const Vector<double>& y) const {
+  /// θ^F; singular unless ΦΦᵀ is invertible (P ≤ N and rank P).
+  quadratic_solution<S> theta_F(const const_vector_ref<S>& y) const {
     require_size("y", examples(), y.size());
-    return gram_lu().solve(Phi_ * y);
+    const auto lu = gram_lu();
+    if (!lu.isInvertible()) return {Vector<S>(), status::singular};
+    return {lu.solve(Phi_ * y), status::ok};
   }
 
-  /// θ^I, the first-order correction (both terms).
-  Vector<double> theta_I(const Vector<double>& y) const {
-    const Vector<double> tF = theta_F(y);
-    const Vector<double> r = Phi_.transpose() * tF - y;
-    Vector<double> s = Vector<double>::Zero(parameters());
-    for (Index a = 0; a < examples(); ++a) {
-      const Vector<double> Pt = Psi_[std::size_t(a)] * tF;
-      s += 0.5 * tF.dot(Pt) * Phi_.col(a) + r(a) * Pt;
-    }
-    return -gram_lu().solve(s);
-  }
+  /// θ^I, the first-order correction (both terms); singular like θ^F.
+  quadratic_solution<S> theta_I(const const_vector_ref<S>& y) const { return correction(y, true); }
 
   /// The printed formula: only −(ΦΦᵀ)⁻¹ Σ_a ½Φ_a (θ^Fᵀ Ψ_a θ^F).
-  Vector<double> theta_I_printed(const Vector<double>& y) const {
-    const Vector<double> tF = theta_F(y);
-    Vector<double> s = Vector<double>::Zero(parameters());
-    for (Index a = 0; a < examples(); ++a) s += 0.5 * tF.dot(Psi_[std::size_t(a)] * tF) * Phi_.col(a);
-    return -gram_lu().solve(s);
+  quadratic_solution<S> theta_I_printed(const const_vector_ref<S>& y) const {
+    return correction(y, false);
   }
 
-  struct minimum {
-    Vector<double> theta;
-    double gradient_norm = 0;
-    Index iterations = 0;
-    nnt::status status = status::not_converged;
-  };
-
-  /// argmin L by Newton's method from θ₀ (damped by halving until L decreases).
-  minimum minimize(const Vector<double>& y, const Vector<double>& theta0, double tolerance = 1e-14,
-                   Index max_iterations = 100) const {
+  /// argmin L by Newton's method from θ₀ (each step halved until L does not increase).
+  quadratic_minimum<S> minimize(const const_vector_ref<S>& y, const const_vector_ref<S>& theta0,
+                                const newton_options& o = {}) const {
+    require_size("y", examples(), y.size());
+    require_finite("y", y);
     require_size("theta0", parameters(), theta0.size());
-    minimum m;
+    require_finite("theta0", theta0);
+    require_stopping(o.stop);
+    quadratic_minimum<S> m;
     m.theta = theta0;
-    Vector<double> g;
-    Matrix<double> H;
-    double L = loss(m.theta, y, &g, &H);
-    for (m.iterations = 0; m.iterations < max_iterations; ++m.iterations) {
+    Vector<S> g;
+    Matrix<S> H;
+    S L = loss(m.theta, y, &g, &H);
+    m.stop_reason = stop_reason::iteration_limit;
+    for (m.iterations = 0;; ++m.iterations) {
       m.gradient_norm = g.norm();
-      if (m.gradient_norm <= tolerance * std::max(1.0, y.norm())) {
+      if (m.gradient_norm <= S(o.stop.tolerance) * std::max(S(1), S(y.norm()))) {
         m.status = status::ok;
+        m.stop_reason = stop_reason::tolerance;
         break;
       }
-      const Vector<double> step = H.ldlt().solve(-g);
-      double s = 1, Ln = L;
-      Vector<double> trial;
-      for (int k = 0; k < 50; ++k, s /= 2) {
+      if (m.iterations >= o.stop.max_iterations) break;
+      const Vector<S> step = H.ldlt().solve(-g);
+      S s = 1, Ln = L;
+      Vector<S> trial;
+      bool decreased = false;
+      for (int k = 0; k < 50 && !decreased; ++k, s /= 2) {
         trial = m.theta + s * step;
         Ln = loss(trial, y);
-        if (Ln <= L) break;
+        decreased = Ln <= L;
       }
-      if (!std::isfinite(Ln)) {
+      if (!std::isfinite(static_cast<long double>(scalar_value(Ln)))) {
         m.status = status::diverged;
+        m.stop_reason = stop_reason::non_finite;
+        break;
+      }
+      // An indefinite ∇²L (ε ≠ 0 far from θ*) can make the Newton direction an ascent direction:
+      // keep the last iterate that decreased L rather than accept a step that increases it.
+      if (!decreased) {
+        m.status = status::stalled;
+        m.stop_reason = stop_reason::line_search_failure;
         break;
       }
       m.theta = trial;
@@ -150,45 +187,61 @@ class quadratic_model {
 
  private:
   // ∇z_a(θ) = Φ_a + εΨ_aθ
-  Vector<double> output_gradient(Index a, const Vector<double>& theta) const {
+  Vector<S> output_gradient(Index a, const const_vector_ref<S>& theta) const {
     return Phi_.col(a) + eps_ * (Psi_[std::size_t(a)] * theta);
   }
 
-  Eigen::FullPivLU<Matrix<double>> gram_lu() const {
-    Eigen::FullPivLU<Matrix<double>> lu(Phi_ * Phi_.transpose());
-    if (!lu.isInvertible())
-      throw_invalid_argument("Phi", "rank P = " + std::to_string(parameters()) + " (P <= N) for theta_F and theta_I",
-                             "rank " + std::to_string(lu.rank()));
-    return lu;
+  Eigen::FullPivLU<Matrix<S>> gram_lu() const {
+    return Eigen::FullPivLU<Matrix<S>>(Phi_ * Phi_.transpose());
   }
 
-  Matrix<double> Phi_;
-  std::vector<Matrix<double>> Psi_;
-  double eps_;
+  quadratic_solution<S> correction(const const_vector_ref<S>& y, bool with_residual_term) const {
+    const auto F = theta_F(y);
+    if (F.status != status::ok) return F;
+    const Vector<S>& tF = F.theta;
+    const Vector<S> r = Phi_.transpose() * tF - y;
+    Vector<S> s = Vector<S>::Zero(parameters());
+    for (Index a = 0; a < examples(); ++a) {
+      const Vector<S> Pt = Psi_[std::size_t(a)] * tF;
+      s += S(0.5) * tF.dot(Pt) * Phi_.col(a);
+      if (with_residual_term) s += r(a) * Pt;
+    }
+    return {-gram_lu().solve(s), status::ok};
+  }
+
+  Matrix<S> Phi_;
+  std::vector<Matrix<S>> Psi_;
+  S eps_;
 };
 
-/// L(θ) = Σ_a ½(z_a(θ) − y_a)² of a quadratic_model as an nnt::objective (holds a reference to
-/// the model, which must outlive it).
+/// L(θ) = Σ_a ½(z_a(θ) − y_a)² of a quadratic_model as an nnt::objective with an HVP (holds a
+/// reference to the model, which must outlive it).
+template <class S = double>
 class quadratic_objective {
  public:
-  quadratic_objective(const quadratic_model& model, Vector<double> y) : model_(model), y_(std::move(y)) {
+  /// Keeps a reference to model and a copy of the targets y; throws nnt::invalid_argument unless y
+  /// has N = model.examples() finite entries.
+  quadratic_objective(const quadratic_model<S>& model, const vector_arg<S>& y)
+      : model_(model), y_(y) {
     require_size("y", model_.examples(), y_.size());
     require_finite("y", y_);
   }
+  /// P, the number of parameters θ has.
   Index dimension() const { return model_.parameters(); }
-  double value(const Vector<double>& theta) const { return model_.loss(theta, y_); }
-  double value_and_gradient(const Vector<double>& theta, Vector<double>& gradient) const {
+  /// L(θ).
+  S value(const Vector<S>& theta) const { return model_.loss(theta, y_); }
+  /// L(θ), and ∇L(θ) into gradient.
+  S value_and_gradient(const Vector<S>& theta, Vector<S>& gradient) const {
     return model_.loss(theta, y_, &gradient);
   }
-  void hvp(const Vector<double>& theta, const Vector<double>& v, Vector<double>& out) const {
+  /// out = ∇²L(θ) v.
+  void hvp(const Vector<S>& theta, const Vector<S>& v, Vector<S>& out) const {
     out = model_.hessian_vector_product(theta, y_, v);
   }
 
  private:
-  const quadratic_model& model_;
-  Vector<double> y_;
+  const quadratic_model<S>& model_;
+  Vector<S> y_;
 };
-
-static_assert(objective_with_hvp<quadratic_objective>);
 
 }  // namespace nnt
