@@ -79,6 +79,19 @@ TEST_CASE("quadrature: large orders stay accurate (weights via the Christoffel f
   }
 }
 
+TEST_CASE("quadrature: float rules of high order stay finite", "[quadrature]") {
+  // p_n(z) at the outer node of order 256 is ~1e64 > FLT_MAX: without float-sized rescaling the
+  // Newton steps turn into inf/inf. Weights sum to 1 and E z² = 1 to float rounding over 256 terms.
+  const auto rule = nnt::gauss_hermite<float>(256);
+  REQUIRE(rule.nodes.allFinite());
+  REQUIRE(rule.weights.allFinite());
+  CHECK(std::abs(rule.weights.sum() - 1.0f) < 256 * std::numeric_limits<float>::epsilon());
+  CHECK(std::abs(rule.weights.dot(rule.nodes.cwiseAbs2()) - 1.0f) < 1e-4f);
+  const auto reference = nnt::gauss_hermite<double>(256);
+  CHECK((rule.nodes.cast<double>() - reference.nodes).cwiseAbs().maxCoeff() <
+        1e-5 * reference.nodes.cwiseAbs().maxCoeff());
+}
+
 TEST_CASE("quadrature: long double rules reach long-double accuracy", "[quadrature]") {
   const auto rule = nnt::gauss_hermite<long double>(20);
   // E[u^10] = 945 exactly (degree 10 ≤ 39); eps_ld ≈ 1.1e-19.

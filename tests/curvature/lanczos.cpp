@@ -1,6 +1,8 @@
 #include <nnt/core/dense_operator.hpp>
 #include <nnt/curvature/lanczos.hpp>
 
+#include <Eigen/Eigenvalues>
+
 #include <limits>
 
 #include "support/spectra_test.hpp"
@@ -32,6 +34,19 @@ TEST_CASE("lanczos: the basis is orthonormal and tridiagonalises A", "[lanczos]"
                                       Eigen::VectorXd::Ones(5), 4);
   CHECK(invariant.steps == 1);
   CHECK(invariant.stop_reason == nnt::stop_reason::invariant_subspace);
+  // A tiny operator (norm 1e-10 ≪ 64ε) is not an invariant subspace: breakdown is relative to ‖A‖.
+  const Eigen::VectorXd tiny_diagonal = 1e-10 * Eigen::VectorXd::LinSpaced(8, 1.0, 8.0);
+  const auto tiny =
+      nnt::lanczos(nnt::dense_operator<double>(tiny_diagonal.asDiagonal().toDenseMatrix()),
+                   Eigen::VectorXd::Ones(8), 8);
+  CHECK(tiny.steps == 8);
+  Eigen::MatrixXd Tt = Eigen::MatrixXd::Zero(8, 8);
+  Tt.diagonal() = tiny.alpha;
+  Tt.diagonal(1) = tiny.beta;
+  Tt.diagonal(-1) = tiny.beta;
+  // 8 steps on 8 distinct eigenvalues: T's spectrum is A's, to rounding (1e-13 relative)
+  const Eigen::VectorXd ritz = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(Tt).eigenvalues();
+  CHECK((ritz - tiny_diagonal).cwiseAbs().maxCoeff() < 1e-13 * 8e-10);
 }
 
 TEST_CASE("lanczos: a non-finite operator ends with a status", "[lanczos]") {

@@ -32,6 +32,17 @@ TEMPLATE_TEST_CASE("integrate: integrate_times lands on every requested time, fo
   for (std::size_t i = 0; i < times.size(); ++i)
     CHECK(std::abs(seen_x[i] - std::exp(-times[i])) < tolerance);
   CHECK(r.t == 3.0);
+  // Negative times: the same solution shifted, x(t) = e^{−(t + 3)} from x(−3) = 1.
+  TestType shifted;
+  Eigen::VectorXd y = Eigen::VectorXd::Ones(1);
+  std::vector<double> negative_t;
+  const auto n =
+      nnt::integrate_times(shifted, decay, y, {-3.0, -2.0, -1.0}, 1e-3,
+                           [&](const Eigen::VectorXd&, double t) { negative_t.push_back(t); });
+  CHECK(n.status == nnt::status::ok);
+  CHECK(n.stop_reason == nnt::stop_reason::end_time);
+  CHECK(negative_t == std::vector<double>{-3.0, -2.0, -1.0});
+  CHECK(std::abs(y(0) - std::exp(-2.0)) < tolerance);
 }
 
 TEST_CASE("integrate: divergence is a status, observers can stop the run", "[integrate]") {

@@ -242,6 +242,12 @@ TEST_CASE("optimizers: minibatch SGD on an MLP is reproducible and its batches p
   for (std::size_t j = 0; j < strided.iteration.size(); ++j)
     CHECK(strided.recorded[j] == seen[std::size_t(strided.iteration[j])]);
   CHECK(strided.recorded.back() != strided.theta(0));  // θ_24, not the returned θ_25
+  // The θ returned after the last epoch passes the same divergence tests as every other iterate:
+  // one full batch at η = 1e200 moves ‖θ‖ to ~1e200·‖∇f‖ > divergence_bound = 1e100.
+  const auto blown = nnt::sgd(f, net.parameters(), 1e200, {.batch_size = 40, .epochs = 1});
+  CHECK(blown.iterations == 1);
+  CHECK(blown.status == nnt::status::diverged);
+  CHECK(blown.stop_reason == nnt::stop_reason::divergence_bound);
 }
 
 TEST_CASE("optimizers: float objectives optimise in float", "[optimizers]") {

@@ -39,4 +39,9 @@ TEST_CASE("schedules: learning_rate takes numbers and schedules and checks every
   NNT_CHECK_INVALID((nnt::warmup_schedule<nnt::constant_schedule>{{0.4}, -2})(3),
                     "warmup_schedule.steps: expected at least 0, got -2");
   CHECK((nnt::warmup_schedule<nnt::constant_schedule>{{0.4}, 0})(0) == 0.4);  // no warm-up
+  // Rates that would turn non-positive later in the run are rejected at the first draw.
+  NNT_CHECK_INVALID(nnt::learning_rate(nnt::cosine_schedule{1.0, 0.0, 100}),
+                    "cosine_schedule.eta_min: expected a positive value, got 0");
+  NNT_CHECK_INVALID(nnt::learning_rate(nnt::step_schedule{1.0, -0.5, 10}),
+                    "step_schedule.factor: expected a positive value, got -0.5");
 }

@@ -89,6 +89,10 @@ TEST_CASE("diagonal linear net: bad input", "[experiments][diagonal]") {
   Vector<double> y;
   sparse_problem(X, y);
   NNT_CHECK_INVALID(nnt::minimize_q_alpha(X, y, 0.0), "alpha: expected a positive value, got 0");
+  NNT_CHECK_INVALID(
+      nnt::diagonal_net_gradient_flow(
+          X, y, 1.0, {.observations_per_decade = std::numeric_limits<double>::infinity()}),
+      "observations_per_decade: expected a value in [0.001, 10000], got inf");
   Vector<double> t0 = Vector<double>::Ones(8);
   t0(3) = -1;
   NNT_CHECK_INVALID(nnt::diagonal_net_gradient_flow(X, y, 1.0, {.theta0 = t0}),

@@ -74,6 +74,14 @@ TEST_CASE("layer: bad steps and networks are rejected with clear messages", "[la
       "hidden_width: expected at least 1, got 0");
   NNT_CHECK_INVALID(nnt::kernel_network({nnt::nonlinearity(nnt::activation::relu())}),
                     "steps: expected at least one dense step, got 1 steps, none dense");
+  // fan_in = 0 means "the input dimension" for the first dense step wherever it sits, and is an
+  // error only for the later (hidden) standard-parameterised ones.
+  const auto standard = nnt::dense(1.0, 0.0, nnt::parameterization::standard);
+  CHECK(nnt::kernel_network({nnt::nonlinearity(nnt::activation::relu()), standard}).size() == 2);
+  NNT_CHECK_INVALID(
+      nnt::kernel_network({standard, nnt::nonlinearity(nnt::activation::relu()), standard}),
+      "steps[2].fan_in: expected the layer width (> 0) for a standard-parameterised hidden layer, "
+      "got 0");
   NNT_CHECK_INVALID(nnt::pair_kernel(nnt::fully_connected_kernel(nnt::activation::relu(), {}),
                                      Eigen::VectorXd::Ones(2), Eigen::VectorXd::Ones(3)),
                     "y: expected 2 entries, got 3");

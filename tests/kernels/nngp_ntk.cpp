@@ -307,6 +307,22 @@ TEST_CASE("float agrees with double; deep float nets report overflow instead of 
   const auto f = nnt::kernel_gram(deep, Matrix<float>(X.leftCols(3).cast<float>()));
   CHECK(f.status == nnt::status::overflow);
   CHECK(f.overflow_step > 0);
+  // Standard parameterisation, n = 1e9: Θ′ = C_wχΘ + nK + 1 runs ~n·l ahead of K, so Θ overflows
+  // float (K ≈ 1e27 at that depth) long before K does: an NNGP-only Gram is unaffected.
+  {
+    const auto wide = nnt::fully_connected_kernel(nnt::activation::relu(),
+                                                  {.hidden_layers = 299,
+                                                   .C_w = 2.5,
+                                                   .C_b = 0.0,
+                                                   .param = nnt::parameterization::standard,
+                                                   .hidden_width = 1000000000});
+    const Matrix<float> x3 = X.leftCols(3).cast<float>();
+    const auto both = nnt::kernel_gram(wide, x3);
+    const auto nngp_only = nnt::kernel_gram(wide, x3, {.ntk = false});
+    CHECK(both.status == nnt::status::overflow);
+    CHECK(nngp_only.status == nnt::status::ok);
+    CHECK(nngp_only.nngp.allFinite());
+  }
   // Cross Gram of a large-norm and a unit-norm set: K^l grows like 1.25^l·‖x‖², so the large set
   // overflows ~log(1e16)/log(1.25) ≈ 165 steps earlier; the cross result names that first step.
   {

@@ -118,4 +118,15 @@ TEST_CASE("loss: bad targets throw clear messages", "[loss]") {
                     "Y: expected non-negative class weights (probabilities), got -0.5 at (1, 2)");
   Y(1, 2) = std::nan("");
   NNT_CHECK_INVALID(nnt::mse_loss{}.value(Z, Y), "Y: expected finite entries, got nan at (1, 2)");
+  const Eigen::MatrixXd ok = Eigen::MatrixXd::Zero(2, 3);
+  NNT_CHECK_INVALID(nnt::softmax_cross_entropy_loss{}.example_hessian(Z, ok, 3),
+                    "a: expected an example index in [0, 3), got 3");
+  NNT_CHECK_INVALID(nnt::binary_cross_entropy_loss{}.example_hessian(Z, ok, -1),
+                    "a: expected an example index in [0, 3), got -1");
+  NNT_CHECK_INVALID(nnt::mse_loss{}.example_hessian(Z, Eigen::MatrixXd::Zero(3, 3), 0),
+                    "Y: expected 2 rows, got 3");
+  Eigen::MatrixXd out;
+  NNT_CHECK_INVALID(
+      nnt::softmax_cross_entropy_loss{}.hessian_product(Z, Eigen::MatrixXd::Zero(1, 3), Z, out),
+      "Y: expected 2 rows, got 1");
 }

@@ -63,11 +63,13 @@ void hermite_newton_and_weight(const S& x, Index n, S& newton_step, S& weight) {
     p_prev = p;
     p = p_next;
     if (k + 1 < n) sum += p * p;
-    if (std::abs(p) > S(0x1p200)) {
-      p = std::ldexp(p, -200);
-      p_prev = std::ldexp(p_prev, -200);
-      sum = std::ldexp(sum, -400);
-      scale_exponent += 200;
+    // 2^(max_exponent/4): p² and the sum stay representable in every type (2^32 in float).
+    constexpr int step = std::numeric_limits<S>::max_exponent / 4;
+    if (std::abs(p) > std::ldexp(S(1), step)) {
+      p = std::ldexp(p, -step);
+      p_prev = std::ldexp(p_prev, -step);
+      sum = std::ldexp(sum, -2 * step);
+      scale_exponent += step;
     }
   }
   newton_step = p / (sqrt(S(n)) * p_prev);

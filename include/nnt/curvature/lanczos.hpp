@@ -58,8 +58,12 @@ requires linear_operator<Op> lanczos_result<operator_scalar_t<Op>> lanczos(
   r.basis.col(0) = start / norm;
   Vector<S> w(n);
   Index m = 0;
+  S scale = 0;  // max_j ‖A q_j‖ so far
   for (; m < m_max; ++m) {
     op.apply(r.basis.col(m), w);
+    // ‖T‖ estimate for the breakdown test: relative to the operator's own scale, so a tiny
+    // (but nonzero) operator is not mistaken for an invariant subspace.
+    scale = std::max(scale, S(w.norm()));
     if (!w.allFinite()) {
       r.status = status::diverged;
       r.stop_reason = stop_reason::non_finite;
@@ -70,7 +74,7 @@ requires linear_operator<Op> lanczos_result<operator_scalar_t<Op>> lanczos(
       w.noalias() -= r.basis.leftCols(m + 1) * (r.basis.leftCols(m + 1).transpose() * w);
     if (m + 1 == m_max) break;
     const S b = w.norm();
-    if (!(b > S(64) * std::numeric_limits<S>::epsilon() * std::max(std::abs(r.alpha(m)), S(1)))) {
+    if (!(b > S(64) * std::numeric_limits<S>::epsilon() * scale)) {
       r.stop_reason = stop_reason::invariant_subspace;
       break;
     }

@@ -190,12 +190,13 @@ requires(fixed_stepper<Stepper, S> || adaptive_stepper<Stepper, S>) &&
       if (!(r.t + h > r.t)) return finish(status::stalled, stop_reason::no_progress);
       if (stepper.try_step(f, x, r.t, h)) {
         ++r.steps;
-        dt = h;  // the controller's proposal, unless the step was only cut short to hit t_end
+        dt = h;  // the controller's proposal for the next step
         if (!x.allFinite()) return finish(status::diverged, stop_reason::non_finite);
         // accepted steps shrinking below the time resolution: the solution blows up (x′ = x²)
         if (r.t < t_end && dt < 1e-14 * std::max(std::abs(r.t), 1.0))
           return finish(status::diverged, stop_reason::step_size_underflow);
-        while (next < times.size() && times[next] <= r.t * (1 + 1e-15) + 1e-300) {
+        // times within rounding of r.t count as reached (slack grows with |t|, either sign)
+        while (next < times.size() && times[next] <= r.t + 1e-15 * std::abs(r.t) + 1e-300) {
           stepper.interpolate(x, times[next], at);
           if (!detail::observe(obs, at, times[next])) {
             // The state handed back is the one the observer saw, at its time.

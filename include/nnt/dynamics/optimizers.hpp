@@ -179,6 +179,16 @@ class optimizer_run {
     if (t % record_every_ == 0) record(t, loss, gnorm);
     return false;
   }
+  // For a θ returned after an update no stop_at saw (sgd's last epoch): the same divergence tests.
+  void check_returned_theta() {
+    if (!r.theta.allFinite()) {
+      r.status = status::diverged;
+      r.stop_reason = stop_reason::non_finite;
+    } else if (!(double(scalar_value(r.theta.norm())) <= stop_.divergence_bound)) {
+      r.status = status::diverged;
+      r.stop_reason = stop_reason::divergence_bound;
+    }
+  }
   // A budget ran out: ok when no tolerance was asked for (the budget was the request).
   bool finish_budget(Index t, double loss, double gnorm) {
     return finish(t, loss, gnorm, stop_.has_tolerance() ? status::not_converged : status::ok,
@@ -412,6 +422,7 @@ requires minibatch_objective<Objective, S> optimization_result<S> sgd(
     r.theta += v;
     if (last) {
       r.iterations = total;
+      run.check_returned_theta();
       break;
     }
   }

@@ -26,27 +26,31 @@ struct constant_schedule {
 
 /// η₀ · factor^⌊t / every⌋ (every ≥ 1).
 struct step_schedule {
-  /// η₀, the rate of the first stage (t < every).
-  double eta0, factor;  ///< multiplier applied at every stage boundary (e.g. 0.1)
-  Index every;          ///< stage length in steps, ≥ 1 (checked on every call)
-  /// η₀ · factor^⌊t / every⌋; throws nnt::invalid_argument when every < 1.
+  double eta0;    ///< η₀, the rate of the first stage (t < every)
+  double factor;  ///< multiplier at every stage boundary (e.g. 0.1), > 0 (checked on every call)
+  Index every;    ///< stage length in steps, ≥ 1 (checked on every call)
+  /// η₀ · factor^⌊t / every⌋; throws nnt::invalid_argument when every < 1 or factor ≤ 0 — at the
+  /// first draw, not after the first stage, so a run never dies half-way.
   double operator()(Index t) const {
     if (every < 1)
       throw_invalid_argument("step_schedule.every", "at least 1", std::to_string(every));
+    require_positive("step_schedule.factor", factor);
     return eta0 * std::pow(factor, double(t / every));
   }
 };
 
 /// η_min + (η₀ − η_min)(1 + cos(π t / total))/2, then η_min after `total` steps (total ≥ 1).
 struct cosine_schedule {
-  /// η₀, the rate at t = 0.
-  double eta0, eta_min;  ///< η_min, reached at t = total and kept from then on
-  Index total;           ///< length of the cosine decay in steps, ≥ 1 (checked on every call)
+  double eta0;     ///< η₀, the rate at t = 0
+  double eta_min;  ///< η_min > 0, reached at t = total and kept from then on (checked every call)
+  Index total;     ///< length of the cosine decay in steps, ≥ 1 (checked on every call)
   /// η_min + (η₀ − η_min)(1 + cos(π t / total))/2 for t < total, η_min for t ≥ total; throws
-  /// nnt::invalid_argument when total < 1.
+  /// nnt::invalid_argument when total < 1 or η_min ≤ 0 (every rate must be positive) at the first
+  /// draw, not when the decay reaches it.
   double operator()(Index t) const {
     if (total < 1)
       throw_invalid_argument("cosine_schedule.total", "at least 1", std::to_string(total));
+    require_positive("cosine_schedule.eta_min", eta_min);
     if (t >= total) return eta_min;
     return eta_min +
            (eta0 - eta_min) * (1 + std::cos(std::numbers::pi * double(t) / double(total))) / 2;

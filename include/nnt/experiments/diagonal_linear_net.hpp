@@ -47,12 +47,11 @@ struct diagonal_flow_options {
   Vector<double> theta0{};  ///< initial shape θ₀ > 0 (empty: all ones)
   double tolerance = 1e-10;  ///< stop (ok) when ‖Xᵀβ − y‖ ≤ tolerance at an observation time
   double t_max = 1e8;        ///< stop (not_converged) at this time
-  double absolute_tolerance = 1e-12, relative_tolerance = 1e-12;  ///< DOPRI5 error control
-  double observations_per_decade =
-      5.7;                     ///< observation times 1e-3·1.5^k up to t_max (≈ 5.7 per decade)
+  double absolute_tolerance = 1e-12;  ///< DOPRI5 absolute error tolerance per step
+  double relative_tolerance = 1e-12;  ///< DOPRI5 relative error tolerance per step
+  /// Observation times 1e-3·10^(k/observations_per_decade) up to t_max, in [1e-3, 1e4].
+  double observations_per_decade = 5.7;
   Index max_steps = 10000000;  ///< accepted DOPRI5 steps
-  /// \var absolute_tolerance
-  /// DOPRI5 absolute error tolerance per step (with relative_tolerance).
 };
 
 /// The outcome of diagonal_net_gradient_flow(): β(t) where the flow stopped, and why.
@@ -82,7 +81,8 @@ diagonal_net_result diagonal_net_gradient_flow(const Eigen::MatrixBase<DX>& X_,
   require_positive("tolerance", o.tolerance);
   require_finite("t_max", o.t_max);
   require_in_range("t_max", o.t_max, 1e-3, 1e300);
-  require_positive("observations_per_decade", o.observations_per_decade);
+  // ≤ 1e4 per decade keeps the time ratio 10^(1/k) > 1 (k = inf would never reach t_max).
+  require_in_range("observations_per_decade", o.observations_per_decade, 1e-3, 1e4);
   Vector<double> state(2 * d);
   state.head(d) = c.cwiseSqrt();  // u₀ = αθ₀
   state.tail(d) = c.cwiseSqrt();  // v₀ = αθ₀

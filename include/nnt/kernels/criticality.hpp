@@ -97,7 +97,7 @@ fixed_point_result<S> fixed_point(const activation& sigma, std::type_identity_t<
   for (Index it = 1; it <= options.stop.max_iterations; ++it) {
     S Kn = next(K);
     r.iterations = it;
-    if (!std::isfinite(double(Kn)) || Kn > S(1e300)) {
+    if (!std::isfinite(Kn) || Kn > S(1e300)) {
       r.K_star = Kn;
       r.status = status::diverged;
       r.stop_reason = stop_reason::divergence_bound;

@@ -67,17 +67,23 @@ class kernel_network {
  public:
   /// The network of `steps`, first step applied to the input entry first. Throws
   /// nnt::invalid_argument ("steps") without a dense step, and ("steps[i].fan_in") when a
-  /// standard-parameterised dense step at index i ≥ 1 has fan_in = 0.
+  /// standard-parameterised dense step after the first dense step has fan_in = 0.
   explicit kernel_network(std::vector<kernel_step> steps) : steps_(std::move(steps)) {
     if (dense_count() == 0)
       throw_invalid_argument("steps", "at least one dense step",
                              std::to_string(steps_.size()) + " steps, none dense");
-    for (std::size_t i = 1; i < steps_.size(); ++i)
-      if (steps_[i].kind == kernel_step_kind::dense &&
-          steps_[i].param == parameterization::standard && steps_[i].fan_in == 0)
+    // The first dense step's fan-in defaults to the input dimension (fan_in = 0); later ones are
+    // hidden layers whose width the standard parameterisation needs.
+    bool seen_dense = false;
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      if (steps_[i].kind != kernel_step_kind::dense) continue;
+      const bool first = !seen_dense;
+      seen_dense = true;
+      if (!first && steps_[i].param == parameterization::standard && steps_[i].fan_in == 0)
         throw_invalid_argument("steps[" + std::to_string(i) + "].fan_in",
                                "the layer width (> 0) for a standard-parameterised hidden layer",
                                "0");
+    }
   }
   /// The network {step, step, …}, e.g. {dense(), nonlinearity(σ), dense()}; checked as above.
   kernel_network(std::initializer_list<kernel_step> steps)

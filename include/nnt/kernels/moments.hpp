@@ -73,7 +73,8 @@ pair_moments<S> activation_moments(
       struct at_u {
         S value, derivative;
       };
-      // (E σσ, E σ′σ′, E(σu − σv)², E σ(v)²) in one sweep; σ(u) and σ′(u) once per outer node.
+      // (E σσ, E σ′σ′, E(σu − σv)²) in one sweep (4th lane unused: padding for a packet-sized
+      // accumulator); σ(u) and σ′(u) once per outer node.
       const A sums = gaussian_expectation_2d(
           rule, bivariate_factor_of(p),
           [&](S u) {

@@ -77,15 +77,19 @@ infinite_width_predictions<S> infinite_width_predict(const kernel_network& net,
     }
   const Matrix<S> K = detail::regularised(train.nngp, o.diag_reg);
   const nngp_blocks<S> blocks{K, cross.nngp, test.nngp};
-  auto predict = [&](const Matrix<S>& kernel, const Matrix<S>& kernel_cross, double t) {
+  auto predict = [&](const Matrix<S>& kernel, const Matrix<S>& kernel_cross, double t,
+                     training_mode mode) {
     return o.covariance
-               ? infinite_width_training(kernel, kernel_cross, Y_train, S(o.eta), S(t), o.mode,
+               ? infinite_width_training(kernel, kernel_cross, Y_train, S(o.eta), S(t), mode,
                                          blocks)
-               : infinite_width_training(kernel, kernel_cross, Y_train, S(o.eta), S(t), o.mode);
+               : infinite_width_training(kernel, kernel_cross, Y_train, S(o.eta), S(t), mode);
   };
-  // The NNGP is Bayesian inference: the converged (t = ∞) regression with K itself.
-  if (o.nngp) r.nngp = predict(K, cross.nngp, std::numeric_limits<double>::infinity());
-  if (o.ntk) r.ntk = predict(detail::regularised(train.ntk, o.diag_reg), cross.ntk, o.t);
+  // The NNGP is Bayesian inference: the converged (t = ∞) regression with K itself, which does not
+  // depend on how the NTK net is trained (o.mode, o.eta).
+  if (o.nngp)
+    r.nngp = predict(K, cross.nngp, std::numeric_limits<double>::infinity(),
+                     training_mode::gradient_flow);
+  if (o.ntk) r.ntk = predict(detail::regularised(train.ntk, o.diag_reg), cross.ntk, o.t, o.mode);
   if (o.nngp && r.nngp.status != status::ok)
     r.status = r.nngp.status;
   else if (o.ntk && r.ntk.status != status::ok)

@@ -260,7 +260,8 @@ infinite_width_prediction<S> infinite_width_impl(const const_matrix_ref<S>& thet
     } else {
       // (1 − qᵗ)/λ with q = 1 − ηλ; expm1/log1p keep it accurate when ηλ is small.
       const S x = eta * l, q = 1 - x;
-      if (std::abs(q) > 1) r.status = status::diverged;
+      // rounding-level eigenvalues of a PSD Θ (|λ| ≤ 1e-12 λ_max) are zero: no divergence there
+      if (std::abs(q) > 1 && std::abs(l) > S(1e-12) * largest) r.status = status::diverged;
       if (std::abs(x) < S(1e-8))
         g(i) = eta * t;
       else if (q > 0)

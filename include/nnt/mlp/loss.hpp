@@ -33,6 +33,15 @@ void check_hessian_product_inputs(const Eigen::MatrixBase<DZ>& Z, const Eigen::M
   require_rows("V", Z.rows(), V.rows());
   require_cols("V", Z.cols(), V.cols());
 }
+// example_hessian(Z, Y, a): Y shaped like Z and a a column index of Z.
+template <class DZ, class DY>
+void check_example_inputs(const Eigen::MatrixBase<DZ>& Z, const Eigen::MatrixBase<DY>& Y, Index a) {
+  require_rows("Y", Z.rows(), Y.rows());
+  require_cols("Y", Z.cols(), Y.cols());
+  if (a < 0 || a >= Z.cols())
+    throw_invalid_argument("a", "an example index in [0, " + std::to_string(Z.cols()) + ")",
+                           std::to_string(a));
+}
 // Real-typed (double for AutoDiffScalar): a constant AutoDiffScalar would carry an empty
 // derivative vector, which Eigen cannot add to a full one.
 template <class S>
@@ -69,7 +78,8 @@ struct mse_loss {
   }
   /// H_a = ∇²_z ℓ(z_a, y_a) (times c), k × k.
   template <class DZ, class S = typename DZ::Scalar>
-  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, Index) const {
+  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Index a) const {
+    detail::check_example_inputs(Z, Y, a);
     return detail::reduction_factor<S>(red, Z.cols()) * Matrix<S>::Identity(Z.rows(), Z.rows());
   }
 };
@@ -106,7 +116,8 @@ struct binary_cross_entropy_loss {
   }
   /// H_a = c diag(s(1 − s)).
   template <class DZ, class S = typename DZ::Scalar>
-  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>&, Index a) const {
+  Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Index a) const {
+    detail::check_example_inputs(Z, Y, a);
     const Vector<S> d = Z.col(a).unaryExpr([](const S& z) { return curvature(z); });
     return detail::reduction_factor<S>(red, Z.cols()) * Matrix<S>(d.asDiagonal());
   }
@@ -180,6 +191,7 @@ struct softmax_cross_entropy_loss {
   void hessian_product(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y,
                        const matrix_arg<S>& V, Matrix<S>& out) const {
     detail::check_hessian_product_inputs(Z, V);
+    require_rows("Y", Z.rows(), Y.rows());
     require_cols("Y", Z.cols(), Y.cols());
     const auto c = detail::reduction_factor<S>(red, Z.cols());
     const Matrix<S> P = softmax(Z);
@@ -192,6 +204,7 @@ struct softmax_cross_entropy_loss {
   /// H_a = c(Σy_a)(diag p_a − p_a p_aᵀ).
   template <class DZ, class S = typename DZ::Scalar>
   Matrix<S> example_hessian(const Eigen::MatrixBase<DZ>& Z, const matrix_arg<S>& Y, Index a) const {
+    detail::check_example_inputs(Z, Y, a);
     const Vector<S> p = softmax(Matrix<S>(Z.col(a))).col(0);
     const auto c = detail::reduction_factor<S>(red, Z.cols()) * Y.col(a).sum();
     return c * (Matrix<S>(p.asDiagonal()) - p * p.transpose());

@@ -175,7 +175,7 @@ class mlp {
 
   /// Forward pass on a d × N batch (finite entries); returns a_L, a reference into ws valid until
   /// its next use. Non-finite outputs from finite inputs are possible (overflowing weights):
-  /// callers that need a guarantee check the result (losses report them as a diverged status).
+  /// callers that need a guarantee check the result (the optimizers report it as diverged).
   const Matrix<S>& forward(const const_matrix_ref<S>& X, mlp_workspace<S>& ws) const {
     require_rows("X", input_dim(), X.rows());
     require_finite("X", X);

@@ -247,7 +247,9 @@ void relu_dense_segment(segment_workspace<S>& w, Index m, const S* ka, const S* 
     for (Index q = 0; q < P; ++q) margin_min = std::min(margin_min, lane[q]);
   }
   for (; i < m; ++i) margin_min = std::min(margin_min, lanes(S{}, i));
-  if (margin_min > 0 && kb > 0) return;  // (NaN margins fail the test and get redone)
+  // No NaN reaches this test: inputs are finite and an overflowing diagonal makes the whole Gram
+  // status::overflow (gram_tiles.hpp) — std::min and pmin would drop a NaN lane otherwise.
+  if (margin_min > 0 && kb > 0) return;
   for (Index j = 0; j < m; ++j) {
     if (!needs_exact_relu(w.dist(j), ka[j], kb)) continue;
     const pair_moments<S> r = activations::relu{}.gaussian_pair_moments(

@@ -47,9 +47,12 @@ struct diagonal_table {
   Index overflow_step = -1;
 };
 
+// track_ntk = false: only K's overflow counts (Θ may overflow first, e.g. in the standard
+// parameterisation, without touching the NNGP).
 template <class S>
 diagonal_table<S> diagonal_states(const kernel_network& net, const const_matrix_ref<S>& X,
-                                  const step_quadratures<S>& rules, int threads) {
+                                  const step_quadratures<S>& rules, int threads,
+                                  bool track_ntk = true) {
   const Index n = X.cols(), steps = net.size(), d = X.rows();
   diagonal_table<S> tab;
   tab.k.resize(n, steps + 1);
@@ -67,7 +70,7 @@ diagonal_table<S> diagonal_states(const kernel_network& net, const const_matrix_
       kernel_entry<S> e;
       e.k11 = e.k22 = e.k12 = tab.k(i, 0);
       for (Index s = 0; s < steps; ++s) {
-        if (!std::isfinite(double(e.k11)) || !std::isfinite(double(e.t11))) {
+        if (!std::isfinite(e.k11) || (track_ntk && !std::isfinite(e.t11))) {
           tab.k(i, s + 1) = tab.t(i, s + 1) = std::numeric_limits<S>::infinity();
           continue;
         }
@@ -84,7 +87,8 @@ diagonal_table<S> diagonal_states(const kernel_network& net, const const_matrix_
   }
   if (error) std::rethrow_exception(error);
   for (Index s = 1; s <= steps && tab.overflow_step < 0; ++s)
-    if (!tab.k.col(s).allFinite() || !tab.t.col(s).allFinite()) tab.overflow_step = s - 1;
+    if (!tab.k.col(s).allFinite() || (track_ntk && !tab.t.col(s).allFinite()))
+      tab.overflow_step = s - 1;
   tab.root = tab.k.cwiseSqrt();
   tab.inv_root = tab.root.cwiseInverse();
   return tab;
@@ -254,8 +258,9 @@ void kernel_gram_into(Result& res, const kernel_network& net, const const_matrix
   const int threads = opt.threads;
   const step_quadratures<S> rules(net);
 
-  const diagonal_table<S> rows_tab = diagonal_states(net, X, rules, threads);
-  const diagonal_table<S> cols_tab = symmetric ? rows_tab : diagonal_states(net, Y, rules, threads);
+  const diagonal_table<S> rows_tab = diagonal_states(net, X, rules, threads, opt.ntk);
+  const diagonal_table<S> cols_tab =
+      symmetric ? rows_tab : diagonal_states(net, Y, rules, threads, opt.ntk);
   auto output = [&](Matrix<S>& A) {
     A.resize(n, m);
     advise_huge_pages(A);
