@@ -17,14 +17,16 @@ using Vector = Eigen::VectorXd;
 namespace {
 
 // Kernel regression test MSE (NNGP, NTK) on the sphere S^{d−1}, teacher exp(v·x) with |v| = 1.5.
-std::pair<double, double> kernel_curve_point(nnt::Index d, nnt::Index N, int trials) {
+std::pair<double, double> kernel_curve_point(nnt::Index d, nnt::Index N, int trials,
+                                             const nnt_examples::options& opt) {
   const auto net = nnt::fully_connected_kernel(nnt::activation::relu(),
                                                {.hidden_layers = 2, .C_w = 2.0, .C_b = 0.0});
   double nngp_mse = 0, ntk_mse = 0;
   for (int t = 0; t < trials; ++t) {
-    auto rng = nnt::random_generator::for_task(31 + std::uint64_t(d), std::uint64_t(N * 10 + t));
+    auto rng = nnt::random_generator::for_task(opt.seed_for(31 + std::uint64_t(d)),
+                                               std::uint64_t(N * 10 + t));
     Vector v(d);
-    nnt::random_generator(32 + std::uint64_t(d)).fill_normal(v);
+    nnt::random_generator(opt.seed_for(32 + std::uint64_t(d))).fill_normal(v);
     v *= 1.5 / v.norm();
     auto sphere = [&](nnt::Index n) {  // ‖x‖² = d, so xᵀx′/d is the cosine
       Matrix X(d, n);
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
   for (nnt::Index d : {2, 4, 8}) {
     std::vector<double> nngp, ntk;
     for (double N : ns) {
-      const auto [a, b] = kernel_curve_point(d, nnt::Index(N), opt.full ? 8 : 3);
+      const auto [a, b] = kernel_curve_point(d, nnt::Index(N), opt.full ? 8 : 3, opt);
       nngp.push_back(a);
       ntk.push_back(b);
     }

@@ -62,18 +62,28 @@ int main(int argc, char** argv) {
   const auto opt =
       parse_options(argc, argv, "quadratic models and the first-order correction (D1)");
   nnt_examples::claims claims("quadratic_model");
-  const auto p = make(4, 10, 1);
+  const auto p = make(4, 10, opt.seed_for(1));
   plot_table remainder({"eps", "|theta* - theta^F - eps theta^I|", "printed theta^I only"});
-  for (double eps : {0.04, 0.02, 0.01, 0.005}) {
+  for (double eps : {0.04, 0.02, 0.01, 0.005, 0.0025}) {
     const nnt::quadratic_model<double> q(p.Phi, p.Psi, eps);
     const Vector tF = q.theta_F(p.y).theta, m = q.minimize(p.y, tF).theta;
     remainder.add_row({eps, (m - tF - eps * q.theta_I(p.y).theta).norm(),
                        (m - tF - eps * q.theta_I_printed(p.y).theta).norm()});
   }
   const double slope = loglog_slope(remainder[0], remainder[1]);
-  claims.check("D1-remainder-ratio-when-eps-halves", 4.0, remainder[1][2] / remainder[1][3],
+  // r(ε) = aε² + bε³ + O(ε⁴) (a norm of Aε² + Bε³): q(ε) = 8r(ε/2) − r(ε) = aε²(1 + O(ε²)) cancels
+  // the ε³ term whose size varies by problem (|b/a| up to ~10 over 11 draws: the raw slope over
+  // ε ∈ [0.0025, 0.04] reaches 2.15); the O((|b/a|ε)²) left moves q's slope by < 0.05.
+  std::vector<double> eps_q, q;
+  for (std::size_t i = 0; i + 1 < remainder[0].size(); ++i) {
+    eps_q.push_back(remainder[0][i]);
+    q.push_back(8 * remainder[1][i + 1] - remainder[1][i]);
+  }
+  // r(2ε)/r(ε) = 4(1 + (b/a)ε/2 + …): 4 ± 0.2 at ε = 0.0025 allows |b/a| ≤ 40.
+  claims.check("D1-remainder-ratio-when-eps-halves", 4.0, remainder[1][3] / remainder[1][4],
                tol::abs, 0.2);
-  claims.check("D1-remainder-slope-in-eps", 2.0, slope, tol::abs, 0.1);
+  claims.check("D1-remainder-slope-in-eps-(eps^3-term-cancelled)", 2.0, loglog_slope(eps_q, q),
+               tol::abs, 0.05);
   claims.erratum("D1", "theta^I = -(Phi Phi^T)^-1 sum_a 1/2 Phi_a (theta^F^T Psi_a theta^F)",
                  "add -(Phi Phi^T)^-1 sum_a r_a Psi_a theta^F (zero only when r = 0)",
                  "remainder slope with the printed term " +
@@ -84,7 +94,7 @@ int main(int argc, char** argv) {
       linespoints("D1: remainder of the first-order expansion", "eps", "remainder", axes::log_log));
 
   // P > N: the flow limit's first-order term by central differences in ε.
-  const auto w = make(10, 4, 2);
+  const auto w = make(10, 4, opt.seed_for(2));
   const double h = 1e-3;
   const Vector zero = flow_limit(w, 0.0),
                first_order = (flow_limit(w, h) - flow_limit(w, -h)) / (2 * h);

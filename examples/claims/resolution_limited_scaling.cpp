@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       {16, 32, 64, 128, 256}, {16, 24, 32, 48, 64}, {32, 48, 64, 96, 128}};  // d = 1, 2, 3
   for (int d = 1; d <= 3; ++d) {
     Matrix test(d, 4000);
-    nnt::random_generator(40 + std::uint64_t(d)).fill_uniform(test);
+    nnt::random_generator(opt.seed_for(40 + std::uint64_t(d))).fill_uniform(test);
     std::vector<double> grid_n, grid_mse;
     for (int m : points_per_axis[d - 1]) {
       grid_n.push_back(std::pow(double(m), d));

@@ -23,14 +23,16 @@ int main(int argc, char** argv) {
       tracking({"width", "quadratic model", "linear model"});
   for (nnt::Index n : {16, 64, 256}) {
     nnt::mlp<double> net({3, n, 1}, nnt::activation::tanh(), {1.0, 0.1, ntk, true});
-    net.initialize(3);
-    nnt::random_generator rng(4);
+    net.initialize(opt.seed_for(3));
+    nnt::random_generator rng(opt.seed_for(4));
     Eigen::MatrixXd X(3, 8), Y(1, 8);
     rng.fill_normal(X);
     rng.fill_normal(Y);
     const auto taylor = nnt::second_order_taylor_model(net, X);
     const nnt::quadratic_model<double> linear(taylor.model.Phi(), taylor.model.Psi(), 0.0);
-    auto error = [](const Vector& a, const Vector& b) { return (a - b).cwiseAbs().maxCoeff(); };
+    auto error = [](const Vector& a, const Vector& b) {
+      return (a - b).cwiseAbs().maxCoeff<Eigen::PropagateNaN>();
+    };
     if (n == 16) {  // remainder along a random direction
       Vector direction(net.parameter_count());
       rng.fill_normal(direction);
@@ -49,8 +51,8 @@ int main(int argc, char** argv) {
     double eq = 0, el = 0;
     for (int t = 0; t <= 40; ++t) {
       const Vector z = Vector(net.forward(X).reshaped()) - taylor.z0;
-      eq = std::max(eq, error(z, taylor.model.outputs(dq)));
-      el = std::max(el, error(z, linear.outputs(dl)));
+      eq = nnt_examples::nan_max(eq, error(z, taylor.model.outputs(dq)));
+      el = nnt_examples::nan_max(el, error(z, linear.outputs(dl)));
       taylor.model.loss(dq, y, &g);
       dq -= 0.05 * g;
       linear.loss(dl, y, &g);

@@ -3,16 +3,20 @@
 //   CLAIM <example>/<id> | expected <v> | measured <v> | tol <abs|rel> <t> | PASS|FAIL
 //   REPORT <example>/<name> | value <v> | note <text>
 //   ERRATUM <example>/<id> | printed <text> | correct <text> | measured <text>
-// Options every example takes: --out DIR (CSV and plot specs go only there), --full, --help.
+// Options every example takes: --out DIR (CSV and plot specs go only there), --full, --seed N
+// (statistical claims must hold for every seed, not only the example's own), --help.
 // A plot is a CSV (first column x, one column per curve, header row = legend) plus a small
 // .plot file of gnuplot settings; scripts/plot turns the pair into a PNG.
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +27,17 @@ namespace nnt_examples {
 struct options {
   std::filesystem::path out = "results";
   bool full = false;
+  std::uint64_t seed = 0;  ///< --seed N: 0 runs the example's own seeds, N ≥ 1 another set
+
+  /// The seed to use where the example's own choice is `fixed`: `fixed` itself by default, a
+  /// splitmix64 mix of (seed, fixed) under --seed N, so a sweep over N re-runs every random draw.
+  std::uint64_t seed_for(std::uint64_t fixed) const {
+    if (seed == 0) return fixed;
+    std::uint64_t z = fixed + seed * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
 };
 
 /// Parses --out DIR, --full, --help; exits with a usage message on anything else.
@@ -34,9 +49,18 @@ inline options parse_options(int argc, char** argv, std::string_view summary) {
       o.full = true;
     } else if (a == "--out" && i + 1 < argc) {
       o.out = argv[++i];
+    } else if (a == "--seed" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) {
+        std::cerr << argv[0] << ": --seed expects a non-negative integer, got '" << v << "'\n";
+        std::exit(2);
+      }
+      o.seed = std::stoull(v);
     } else if (a == "--help" || a == "-h") {
       std::cout << argv[0] << ": " << summary << "\n"
-                << "options: --out DIR (default results/) --full (bigger sweeps)\n";
+                << "options: --out DIR (default results/) --full (bigger sweeps) --seed N (another "
+                   "set of\n"
+                << "random draws; 0 = the example's own)\n";
       std::exit(0);
     } else {
       std::cerr << argv[0] << ": unknown option " << a << " (see --help)\n";
@@ -52,6 +76,27 @@ inline std::string format_number(double v) {
   std::snprintf(buffer, sizeof buffer, "%.10g", v);
   return buffer;
 }
+
+/// max/min for aggregating measurements into a claim: NaN if any argument is NaN. std::max(a, b)
+/// returns a when b is NaN, which would silently drop a failed measurement from "the worst case".
+inline double nan_max(std::initializer_list<double> values) {
+  double m = -std::numeric_limits<double>::infinity();
+  for (double v : values) {
+    if (std::isnan(v)) return v;
+    m = v > m ? v : m;
+  }
+  return m;
+}
+inline double nan_max(double a, double b) { return nan_max({a, b}); }
+inline double nan_min(std::initializer_list<double> values) {
+  double m = std::numeric_limits<double>::infinity();
+  for (double v : values) {
+    if (std::isnan(v)) return v;
+    m = v < m ? v : m;
+  }
+  return m;
+}
+inline double nan_min(double a, double b) { return nan_min({a, b}); }
 
 enum class tol { abs, rel };
 
