@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
                 "eta lambda0 = 3.05, m >= 256");
 
   // Tallies over every run (seed, width, grid point); above 4 the quadratic model diverges
-  double active_sum = 0;
+  double active_sum = 0, converged_eta_lambda = -1;
   std::vector<std::vector<double>> converged_fraction(W, std::vector<double>(G, 0.0));
   int above = 0, converged_runs = 0, converged_fewer = 0, dead = 0, diverged = 0;
   for (const auto& d : relu.diagrams)
@@ -60,7 +60,9 @@ int main(int argc, char** argv) {
         if (grid[g] < 4) continue;
         ++above;
         if (converged(d.phase[w][g]))
-          ++converged_runs, converged_fewer += active < 1, active_sum += active;
+          ++converged_runs, converged_fewer += active < 1, active_sum += active,
+              converged_eta_lambda = nan_max(converged_eta_lambda,
+                                             d.final_eta_lambda(Eigen::Index(w), Eigen::Index(g)));
         dead += d.phase[w][g] == phase::stalled && active == 0;
         diverged += d.phase[w][g] == phase::diverged;
       }
@@ -69,6 +71,9 @@ int main(int argc, char** argv) {
                     std::to_string(converged_runs) + " of " + std::to_string(above) +
                         " converged, " + std::to_string(converged_fewer) + " with fewer units",
                     converged_runs > 0 && converged_fewer == converged_runs);
+  // and they converge like a catapult: only once ηλ < 2 (NaN: none converged)
+  claims.check_at_most("D2-relu-above-4-converged-runs-end-with-eta-lambda-below-2", 2.0,
+                       converged_runs > 0 ? converged_eta_lambda : std::nan(""));
   claims.report("relu-above-4-converged-fraction", double(converged_runs) / above,
                 "runs at eta lambda0 > 4 that converged");
   claims.report("relu-above-4-active-fraction", active_sum / std::max(converged_runs, 1),

@@ -24,22 +24,26 @@ namespace nnt_examples {
 struct catapult_sweep {
   std::string name;  // "relu" or "quadratic": the prefix of reports and plot files
   std::vector<nnt::Index> widths;
-  std::vector<double> grid, log2m;  // ηλ₀ (columns), log₂ of the widths (rows)
+  std::vector<double> grid, log2m;   // ηλ₀ (columns), log₂ of the widths (rows)
+  std::vector<std::uint64_t> seeds;  // one per diagram (row w: stream_seed(·, w))
   std::vector<nnt::catapult_phase_diagram> diagrams;  // one per seed
 };
 
-/// The phase diagrams of `model` for seeds 100, 101, … (6 of them, 20 with --full), at most 20000
-/// GD steps per run.
-inline catapult_sweep run_catapult_sweep(nnt::catapult_model model, const options& opt) {
+/// The phase diagrams of `model` for seeds opt.seed_for(100), opt.seed_for(101), … (`count` of
+/// them, 20 with --full), at most 20000 GD steps per run.
+inline catapult_sweep run_catapult_sweep(nnt::catapult_model model, const options& opt,
+                                         int count = 6) {
   catapult_sweep s;
   s.name = model == nnt::catapult_model::relu ? "relu" : "quadratic";
   s.widths = {64, 128, 256, 512, 1024, 2048, 4096};
   if (opt.full) s.widths.insert(s.widths.end(), {8192, 16384});
   for (int k = 0; k < 45; ++k) s.grid.push_back(0.55 + 0.1 * k);
   for (auto m : s.widths) s.log2m.push_back(std::log2(double(m)));
-  for (int seed = 0; seed < (opt.full ? 20 : 6); ++seed)
-    s.diagrams.push_back(nnt::catapult_phases(model, s.widths, s.grid, 16, 1.0,
-                                              std::uint64_t(100 + seed), {.steps = 20000}));
+  for (int k = 0; k < (opt.full ? std::max(count, 20) : count); ++k) {
+    s.seeds.push_back(opt.seed_for(std::uint64_t(100 + k)));
+    s.diagrams.push_back(
+        nnt::catapult_phases(model, s.widths, s.grid, 16, 1.0, s.seeds.back(), {.steps = 20000}));
+  }
   return s;
 }
 
