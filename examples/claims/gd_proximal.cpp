@@ -39,12 +39,11 @@ double golden_section(F&& phi, double lo, double hi) {
 int main(int argc, char** argv) {
   const auto opt =
       nnt_examples::parse_options(argc, argv, "gradient descent as a proximal step (H6)");
-  (void)opt;
   nnt_examples::claims claims("gd_proximal");
   nnt::mlp<double> net({3, 8, 2}, nnt::activation::tanh(),
                        {.param = nnt::parameterization::standard});
-  net.initialize(4);
-  nnt::random_generator rng(5);
+  net.initialize(opt.seed_for(4));
+  nnt::random_generator rng(opt.seed_for(5));
   Eigen::MatrixXd X(3, 16), Y(2, 16);
   rng.fill_normal(X);
   rng.fill_normal(Y);
@@ -62,13 +61,36 @@ int main(int argc, char** argv) {
     // Comparison-based search cannot resolve the minimiser of a quadratic better than where its
     // values differ by rounding: δ²/(2η) ≈ eps·ηg²/2, i.e. δ ≈ √eps·η|g| (plus the 1e-11 bracket).
     for (nnt::Index i = 0; i < w.size(); ++i)
-      worst =
-          std::max(worst, std::abs(argmin(i) - step(i)) / (1.5e-8 * eta * std::abs(g(i)) + 1e-11));
+      worst = nnt_examples::nan_max(
+          worst, std::abs(argmin(i) - step(i)) / (1.5e-8 * eta * std::abs(g(i)) + 1e-11));
   }
-  claims.check_at_most("H6-gd-step-equals-model-argmin-in-units-of-sqrt(eps)*eta*|g|", 4.0, worst);
+  claims.check_at_most("H6-gd-step-equals-model-argmin-in-sqrt(eps)*eta*g-units", 4.0, worst);
+  // ∇f is nnt's backprop: its derivatives along 5 random unit d against long-double central
+  // differences of the loss (h = 1e-6: h²|f‴|/6 + ε_L|f|/h ≈ 2e-13 for |f‴|, |f| ≲ 1; tol 1e-11).
+  Eigen::VectorXd g;
+  nnt::loss_and_gradient(net, nnt::mse_loss{}, X, Y, g);
+  nnt::mlp<long double> wide = net.cast<long double>();
+  const nnt::Matrix<long double> Xl = X.cast<long double>(), Yl = Y.cast<long double>();
+  auto loss = [&](const nnt::Vector<long double>& theta) {
+    nnt::Vector<long double> ignored;
+    wide.parameters() = theta;
+    return nnt::loss_and_gradient(wide, nnt::mse_loss{}, Xl, Yl, ignored);
+  };
+  double fd_error = 0;
+  for (int k = 0; k < 5; ++k) {
+    Eigen::VectorXd d(g.size());
+    rng.fill_normal(d);
+    d.normalize();
+    const nnt::Vector<long double> w = net.parameters().cast<long double>(),
+                                   e = 1e-6L * d.cast<long double>();
+    const double fd = double((loss(w + e) - loss(w - e)) / 2e-6L);
+    fd_error = nnt_examples::nan_max(fd_error,
+                                     std::abs(fd - g.dot(d)) / std::max(1.0, std::abs(g.dot(d))));
+  }
+  claims.check("H6-nnt-gradient-vs-central-differences", 0, fd_error, tol::abs, 1e-11);
 
-  // Quadratic f = ½wᵀAw − bᵀw, L = λmax(A): f(w − η∇f) ≤ f(w) − (η − Lη²/2)‖∇f‖² ≤ model value for
-  // η ≤ 1/L (the model is an upper bound), violated for η = 2.5/L.
+  // Quadratic f = ½wᵀAw − bᵀw, L = λmax(A) by nnt: for η = 1/L, f(u) − model = ½dᵀ(A − L)d ≤ 0 up
+  // to rounding of f (≈ 4ε|f|: tol 1e-14 relative to max(1, |f|)); violated for η = 2.5/L.
   const int n = 10;
   Eigen::MatrixXd G(n, n);
   rng.fill_normal(G);
@@ -84,7 +106,7 @@ int main(int argc, char** argv) {
     for (int it = 0; it < 50; ++it) {
       const Eigen::VectorXd grad = A * w - b, u = w - factor / L * grad;
       const double model = f(w) + grad.dot(u - w) + (u - w).squaredNorm() * L / (2 * factor);
-      worst_gap = std::max(worst_gap, (f(u) - model) / std::max(1.0, std::abs(f(w))));
+      worst_gap = nnt_examples::nan_max(worst_gap, (f(u) - model) / std::max(1.0, std::abs(f(w))));
       w = u;
     }
     if (factor == 1.0)

@@ -29,39 +29,44 @@ int main(int argc, char** argv) {
   std::vector<long double> xs;
   for (int i = 0; i <= 200; ++i) xs.push_back(-5.0L + 0.05L * i + 0.013L);
 
-  double fd1 = 0, fd2 = 0, ad1 = 0, ad2 = 0;
-  long double lib = 0;
+  using nnt_examples::nan_max, nnt_examples::tol;
+  double fd1 = 0, fd2 = 0, ad1 = 0, ad2 = 0, lib = 0;
   for (long double x : xs) {
-    // Central differences in long double: h = 1e-6 for g′ (error h²|g‴|/6 + eps/h ≲ 1e-12),
-    // h = 1e-4 for g″ by the second difference (error h²|g⁗|/12 + 4eps/h² ≲ 2e-7 at |x| ≥ 0.01).
+    // Central differences in long double: h = 1e-6 for g′ (error h²|g‴|/6 + ε_L|g|/h ≤ 1e-12 +
+    // 1e-13, |g‴| ≤ 6), h = 1e-4 for g″ by the second difference (h²|g⁗|/12 + 4ε_L|g|/h² ≤ 2e-8,
+    // |g⁗| ≤ 24; the grid stays ≥ 0.013 ≫ h from the kink). Tolerances: 10× those bounds.
     const long double h1 = 1e-6L, h2 = 1e-4L;
-    fd1 = std::max<double>(fd1, std::abs((g(x + h1) - g(x - h1)) / (2 * h1) - g_prime(x)));
-    fd2 = std::max<double>(fd2,
-                           std::abs((g(x + h2) - 2 * g(x) + g(x - h2)) / (h2 * h2) - g_second(x)));
+    fd1 = nan_max(fd1, double(std::abs((g(x + h1) - g(x - h1)) / (2 * h1) - g_prime(x))));
+    fd2 = nan_max(fd2,
+                  double(std::abs((g(x + h2) - 2 * g(x) + g(x - h2)) / (h2 * h2) - g_second(x))));
     const double xd = static_cast<double>(x);
-    ad1 = std::max<double>(ad1, std::abs(g(AD(xd, 1, 0)).derivatives()(0) - g_prime(x)));
+    ad1 = nan_max(ad1, double(std::abs(g(AD(xd, 1, 0)).derivatives()(0) - g_prime(x))));
     AD2 x2(AD(xd, 1, 0), Eigen::Matrix<AD, Eigen::Dynamic, 1>(1));
     x2.derivatives()(0) = AD(1.0, Eigen::VectorXd::Zero(1));
-    ad2 = std::max<double>(ad2, std::abs(g(x2).derivatives()(0).derivatives()(0) - g_second(x)));
-    lib = std::max({lib, std::abs(softsign.derivative(x) - g_prime(x)),
-                    std::abs(softsign.second_derivative(x) - g_second(x))});
+    ad2 = nan_max(ad2, double(std::abs(g(x2).derivatives()(0).derivatives()(0) - g_second(x))));
+    lib = nan_max({lib, double(std::abs(softsign.derivative(x) - g_prime(x))),
+                   double(std::abs(softsign.second_derivative(x) - g_second(x)))});
   }
-  claims.check("H4-gprime-vs-finite-differences", 0.0, fd1, nnt_examples::tol::abs, 1e-10);
-  claims.check("H4-gsecond-vs-finite-differences", 0.0, fd2, nnt_examples::tol::abs, 1e-6);
-  claims.check("H4-gprime-vs-autodiff", 0.0, ad1, nnt_examples::tol::abs, 1e-15);
-  claims.check("H4-gsecond-vs-autodiff", 0.0, ad2, nnt_examples::tol::abs, 1e-14);
-  claims.check("H4-nnt-activation-vs-closed-forms", 0.0, static_cast<double>(lib),
-               nnt_examples::tol::abs, 1e-18);
+  // AutoDiff: a few roundings of terms ≤ 1 (g′) or ≤ 2 (g″); nnt in long double: ε_L-level.
+  claims.check("H4-gprime-vs-finite-differences", 0.0, fd1, tol::abs, 1e-11);
+  claims.check("H4-gsecond-vs-finite-differences", 0.0, fd2, tol::abs, 2e-7);
+  claims.check("H4-gprime-vs-autodiff", 0.0, ad1, tol::abs, 1e-15);
+  claims.check("H4-gsecond-vs-autodiff", 0.0, ad2, tol::abs, 1e-14);
+  claims.check("H4-nnt-activation-vs-closed-forms", 0.0, lib, tol::abs, 1e-18);
 
-  // g″ jumps from +2 to −2 at 0 (g′ has a corner there): one-sided limits.
-  claims.check("H4-gsecond-left-limit", 2.0, softsign.second_derivative(-1e-12),
-               nnt_examples::tol::rel, 1e-11);
-  claims.check("H4-gsecond-right-limit", -2.0, softsign.second_derivative(1e-12),
-               nnt_examples::tol::rel, 1e-11);
+  // g″ jumps from +2 to −2 at 0 (g′ has a corner there). One-sided second differences of g on each
+  // side (x = ∓1e-12, steps h = 1e-5 away from 0): error h|g‴| + 4ε_L/h² ≤ 6e-5 + 5e-9, tol 1e-4;
+  // nnt's g″ at ∓1e-12: 2(1 − 3e-12), rel 1e-11.
+  for (int side : {-1, 1}) {
+    const long double x0 = side * 1e-12L, hs = side * 1e-5L;
+    const double one_sided = double((g(x0) - 2 * g(x0 + hs) + g(x0 + 2 * hs)) / (hs * hs));
+    const std::string name = side < 0 ? "H4-gsecond-left-limit" : "H4-gsecond-right-limit";
+    claims.check(name + "-finite-differences", -2.0 * side, one_sided, tol::abs, 1e-4);
+    claims.check(name, -2.0 * side, softsign.second_derivative(double(x0)), tol::rel, 1e-11);
+  }
   // Bounded by 1 with only polynomial saturation: 1 − g(x) = 1/(1+x), g′(x) ~ x⁻², unlike tanh.
-  claims.check("H4-saturation-1-minus-g(99)", 0.01, 1.0 - softsign.value(99.0),
-               nnt_examples::tol::rel, 1e-12);
-  claims.check("H4-gprime(9)", 0.01, softsign.derivative(9.0), nnt_examples::tol::rel, 1e-15);
+  claims.check("H4-saturation-1-minus-g(99)", 0.01, 1.0 - softsign.value(99.0), tol::rel, 1e-12);
+  claims.check("H4-gprime(9)", 0.01, softsign.derivative(9.0), tol::rel, 1e-15);
   claims.report("tanh-prime(9)", nnt::activation::tanh().derivative(9.0),
                 "tanh′(9) = 6e-8 vs softsign′(9) = 1e-2: softsign saturates polynomially");
 
