@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
       return value(v);
     }
   };
-  nnt::random_generator rng(9);
+  nnt::random_generator rng(opt.seed_for(9));
   Eigen::MatrixXd G(8, 8);
   rng.fill_normal(G);
   const Eigen::MatrixXd Q = Eigen::HouseholderQR<Eigen::MatrixXd>(G).householderQ();
@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
     const double b = std::pow(1 - mu / L, double(t)) * r.loss[0],
                  be = std::exp(-double(t) * mu / L) * r.loss[0];
     if (t > 0) {  // T = 0 is equality by construction
-      worst = std::max(worst, r.loss[t] / b);
-      worst_exp = std::max(worst_exp, r.loss[t] / be);
+      worst = nnt_examples::nan_max(worst, r.loss[t] / b);
+      worst_exp = nnt_examples::nan_max(worst_exp, r.loss[t] / be);
     }
     T.push_back(double(t));
     measured.push_back(r.loss[t]);
@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   claims.check_at_most("H9-quadratic-bound-(1-mu/L)^T-holds-max-ratio", 1.0, worst);
   claims.check_at_most("H9-quadratic-bound-exp(-T mu/L)-holds-max-ratio", 1.0, worst_exp);
   const double contraction = r.loss.back() / r.loss[r.loss.size() - 2];
+  // λ₂'s share after 150 steps: ((1 − λ₂/L)/(1 − μ/L))^300 ≈ 1e-20; f* = 0: rounding only
   claims.check("H9-quadratic-measured-contraction-(1-mu/L)^2", (1 - mu / L) * (1 - mu / L),
                contraction, tol::rel, 1e-6);
   nnt_examples::write_plot(opt, "quadratic",
@@ -68,19 +69,20 @@ int main(int argc, char** argv) {
   double pl = 1e300, argmin = 0;
   for (int i = -400000; i <= 400000; ++i) {
     if (i == 0) continue;
-    const double x = 1e-4 * i;  // x ∈ [−40, 40]; beyond, ½f′²/f → 2 (f ≈ x²)
+    const double x = 1e-4 * i;  // x ∈ [−40, 40]; beyond, ½f′²/f ≥ ½(2|x| − 3)²/(x² + 3) > 1.8
     const double ratio = 0.5 * df(x) * df(x) / f(x);
     if (ratio < pl) {
       pl = ratio;
       argmin = x;
     }
   }
+  // the grid minimum overestimates the infimum by O(h²): refine around it with h = 1e-9
+  for (double x = argmin - 1e-4; x <= argmin + 1e-4; x += 1e-9)
+    pl = std::min(pl, 0.5 * df(x) * df(x) / f(x));
   claims.check_that(
       "H9-PL-constant-at-least-1/32", ">= 1/32 = 0.03125",
       nnt_examples::format_number(pl) + " at x = " + nnt_examples::format_number(argmin),
       pl >= 1.0 / 32);
-  claims.report("PL-constant-measured", pl,
-                "min over x in [-40, 40] of f'(x)^2 / (2 f(x)); literature lower bound 1/32");
   struct pl_function {
     double value(const Eigen::VectorXd& v) {
       return v(0) * v(0) + 3 * std::sin(v(0)) * std::sin(v(0));
@@ -93,13 +95,14 @@ int main(int argc, char** argv) {
   } p;
   double worst_pl = 0;
   std::vector<double> Tp, fp, bp;
-  for (double x0 : {-7.3, -2.0, 1.0, 4.4, 12.0}) {
+  for (int start = 0; start < 5; ++start) {
+    const double x0 = rng.uniform(-15.0, 15.0);
     const auto rp = nnt::gradient_descent(p, Eigen::VectorXd::Constant(1, x0), 1.0 / 8,
                                           {.stop = {.max_iterations = 300}});
     for (std::size_t t = 0; t < rp.loss.size(); ++t) {
       const double b = std::pow(1 - pl / 8, double(t)) * rp.loss[0];
-      if (t > 0 && rp.loss[t] > 1e-300) worst_pl = std::max(worst_pl, rp.loss[t] / b);
-      if (x0 == 4.4) {
+      if (t > 0 && rp.loss[t] > 1e-300) worst_pl = nnt_examples::nan_max(worst_pl, rp.loss[t] / b);
+      if (start == 0) {
         Tp.push_back(double(t));
         fp.push_back(std::max(rp.loss[t], 1e-300));
         bp.push_back(b);
@@ -109,7 +112,7 @@ int main(int argc, char** argv) {
   claims.check_at_most("H9-nonconvex-PL-bound-(1-mu/L)^T-holds-max-ratio", 1.0, worst_pl);
   nnt_examples::write_plot(opt, "nonconvex_pl", {"T", "f(x_T)", "(1 - mu/L)^T f(x_0), measured mu"},
                            {Tp, fp, bp},
-                           {.title = "H9: GD on f(x) = x^2 + 3 sin^2 x from x_0 = 4.4 (L = 8)",
+                           {.title = "H9: GD on f(x) = x^2 + 3 sin^2 x, first start (L = 8)",
                             .xlabel = "T",
                             .ylabel = "f",
                             .logy = true});
