@@ -129,7 +129,8 @@ struct relu {
     if constexpr (Order == 0)
       out = x.max(T(0));
     else if constexpr (Order == 1)
-      out = (x > T(0)).template cast<T>();
+      // select vectorises; a cast of the boolean array does not (3× slower on 512 × 512)
+      out = (x > T(0)).select(T(1), out.Constant(x.rows(), x.cols(), T(0)));
     else
       out.setZero();
   }
