@@ -3,6 +3,7 @@
 // sawtooth 2^L; random nets ∝ (#neurons)·length, not exponential in depth (SE over nets).
 #include <nnt/mlp/mlp.hpp>
 
+#include "common/fits.hpp"
 #include "common/mlp_widths.hpp"
 #include "common/plot_table.hpp"
 #include "common/random_draws.hpp"
@@ -86,25 +87,21 @@ int main(int argc, char** argv) {
   saw.write(opt, "sawtooth_regions",
             linespoints("N9: Telgarsky sawtooth on [0,1]", "L", "regions", axes::log_y));
   // Random nets, input dim 4, width 16, depth 1..8: breakpoints per unit length on segments of
-  // length 4; mean and SE over nets. Least squares in x = log n: Var slope = Σ(x − x̄)²Var_i/sxx².
+  // length 4; mean and SE over nets (log_se: SE of log density per depth).
   const int nets = opt.full ? 40 : 12;
   plot_table random({"depth L", "cuts per unit length", "per unit length per neuron"});
-  std::vector<double> neurons, density, diff;  // diff: c(1) − 2c(½) per net, depth 4
-  const double xbar = std::log(16.0) + std::lgamma(9.0) / 8;  // mean of log(16 L), L = 1..8
-  double sxx = 0, var_slope = 0;
+  std::vector<double> neurons, density, log_se, diff;  // diff: c(1) − 2c(½) per net, depth 4
   for (int L = 1; L <= 8; ++L) {
     const auto per = cuts_per_net(L, nets, rng);
     neurons.push_back(16.0 * L);
     density.push_back(mean(per[2]) / 4.0);
-    const double log_var = std::pow(standard_error(per[2]) / mean(per[2]), 2);  // Var log(density)
-    const double dx2 = std::pow(std::log(neurons.back()) - xbar, 2);
-    sxx += dx2, var_slope += dx2 * log_var;
+    log_se.push_back(standard_error(per[2]) / mean(per[2]));
     random.add_row({double(L), density.back(), density.back() / neurons.back()});
     // Depth 1: neuron i is cut iff |w·x₀ + b| < 2|w·d|, w ~ N(0, I/2), b ~ N(0, .1), x₀ ~ N(0, I),
     // d uniform: 16·0.52818542 cuts per length 4 (2-D quadrature, scipy dblquad).
     if (L == 1)
       claims.check("N9-depth-1-cuts-per-unit-length=closed-form", 2.1127416736, density[0],
-                   tol::abs, 3 * std::sqrt(log_var) * density[0]);  // 3 SE over nets
+                   tol::abs, 3 * log_se[0] * density[0]);  // 3 SE over nets
     for (int s = 0; L == 4 && s < nets; ++s) diff.push_back(per[1][s] - 2 * per[0][s]);
   }
   // Linear in length on segments short against the input scale (depth-1 quadrature: c(1)/c(½) =
@@ -112,8 +109,9 @@ int main(int argc, char** argv) {
   claims.check("N9-count-grows-linearly-with-length-c(1)-2c(1/2)", 0, mean(diff), tol::abs,
                3 * standard_error(diff));
   // Hanin & Rolnick (2019): density ≤ const·#neurons: log-log slope ≤ 1 + 3 SE (2^L: ≈ 2.3).
-  claims.check_at_most("N9-random-nets-cuts-vs-neurons-loglog-slope",
-                       1 + 3 * std::sqrt(var_slope) / sxx, loglog_slope(neurons, density));
+  const auto fit = loglog_slope_with_se(neurons, density, log_se);
+  claims.check_at_most("N9-random-nets-cuts-vs-neurons-loglog-slope", 1 + 3 * fit.standard_error,
+                       fit.slope);
   random.write(opt, "random_net_regions",
                linespoints("N9: random ReLU nets, breakpoints along a line", "L", "count"));
   return claims.exit_code();

@@ -10,6 +10,7 @@
 #include <nnt/kernels/empirical.hpp>
 #include <nnt/kernels/nngp_ntk.hpp>
 
+#include "common/fits.hpp"
 #include "common/reproduce.hpp"
 #include "common/stats.hpp"
 
@@ -59,18 +60,6 @@ width_statistics measure(nnt::Index n, int samples, const Eigen::MatrixXd& X,
           .difference_se = standard_error(difference_unit)};
 }
 
-// log–log slope over x and its SE from independent per-point SEs of log y
-std::pair<double, double> slope_with_se(const std::vector<double>& x, const std::vector<double>& y,
-                                        const std::vector<double>& log_se) {
-  double mx = 0, sxx = 0, var = 0;
-  for (double xi : x) mx += std::log(xi) / double(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxx += std::pow(std::log(x[i]) - mx, 2);
-    var += std::pow((std::log(x[i]) - mx) * log_se[i], 2);
-  }
-  return {loglog_slope(x, y), std::sqrt(var) / sxx};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,8 +85,8 @@ int main(int argc, char** argv) {
                     narrow.raw > 4 * narrow.raw_se);
   // slopes over n = 32…512: 4 SE (per-width SEs over networks) plus the O(1/n) next order,
   // which bends the local slope by ≲ 1/32 at the narrowest width
-  const auto [rms_slope, rms_slope_se] = slope_with_se(widths, rms, rms_se);
-  const auto [con_slope, con_slope_se] = slope_with_se(widths, connected, connected_se);
+  const auto [rms_slope, rms_slope_se] = loglog_slope_with_se(widths, rms, rms_se);
+  const auto [con_slope, con_slope_se] = loglog_slope_with_se(widths, connected, connected_se);
   claims.check("N2-kernel-fluctuation-slope", -0.5, rms_slope, tol::abs,
                4 * rms_slope_se + 1.0 / 32);
   claims.check("N2-connected-4pt-slope", -1.0, con_slope, tol::abs, 4 * con_slope_se + 1.0 / 32);
