@@ -1,6 +1,6 @@
 // Benchmarks of nnt/mlp (float, tanh hidden layers, MSE): forward, gradient (forward + backward),
-// Hessian-vector product (R-operator, one-shot and with the cached operator), per-example
-// Jacobian, input Jacobian. Nets: 784→512→512→10 and 64→512→512→1, batch 128.
+// Hessian-vector product (R-operator, one-shot with a reused or a fresh workspace, and with the
+// cached operator), per-example Jacobian, input Jacobian. Nets: 784→512→512→10 and 64→512→512→1, batch 128.
 // Baselines measured in the same run (counter nnt/baseline):
 //   forward, gradient: the same GEMMs alone (z = Wa; ∂W = δaᵀ; g = Wᵀδ) as plain Eigen products,
 //     so 1/(nnt/baseline) is the fraction of GEMM throughput that nnt's pass achieves;
@@ -107,10 +107,31 @@ void BM_gradient(benchmark::State& state) {
 }
 
 void BM_hvp(benchmark::State& state) {
-  // One-shot HVP (forward, backward, R-forward, R-backward) vs nnt's gradient.
+  // One-shot HVP (forward, backward, R-forward, R-backward) vs nnt's gradient, both reusing their
+  // workspace (as an optimiser loop would; the allocating overload adds page faults, BM_hvp_fresh).
   setup s(shape(state.range(0)), 128);
   nnt::random_generator rng(3);
   Vec v(s.net.parameter_count()), out(s.net.parameter_count()), grad;
+  rng.fill_normal(v);
+  nnt::derivative_workspace<S> ws, hvp_ws;
+  nnt_bench::paired(
+      state,
+      [&] {
+        benchmark::DoNotOptimize(
+            nnt::hessian_vector_product(s.net, nnt::mse_loss{}, s.X, s.Y, v, out, hvp_ws));
+        benchmark::DoNotOptimize(out.data());
+      },
+      [&] {
+        benchmark::DoNotOptimize(
+            nnt::loss_and_gradient(s.net, nnt::mse_loss{}, s.X, s.Y, grad, ws));
+      });
+}
+
+void BM_hvp_fresh(benchmark::State& state) {
+  // The allocating one-shot overload: same arithmetic as BM_hvp plus a fresh workspace per call.
+  setup s(shape(state.range(0)), 128);
+  nnt::random_generator rng(3);
+  Vec v(s.net.parameter_count()), out, grad;
   rng.fill_normal(v);
   nnt::derivative_workspace<S> ws;
   nnt_bench::paired(
@@ -174,6 +195,7 @@ void BM_input_jacobian(benchmark::State& state) {
 BENCHMARK(BM_forward)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gradient)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_hvp)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_hvp_fresh)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_hvp_cached)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_per_example_jacobian)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_input_jacobian)->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -24,6 +24,13 @@ TEST_CASE("mlp_objective: an objective with an HVP, equal to the free functions"
   const Eigen::VectorXd v = random_matrix(net.parameter_count(), 1, 3);
   f.hvp(theta, v, Hv);
   CHECK(Hv == nnt::hessian_vector_product(moved, nnt::mse_loss{}, X, Y, v));
+  // A minibatch pass in between resizes the shared workspace; the next full-batch product must not
+  // see its leftovers.
+  const std::vector<nnt::Index> batch{3, 0};
+  f.value_and_gradient(theta, g, std::span<const nnt::Index>(batch));
+  Eigen::VectorXd Hv_again;
+  f.hvp(theta, v, Hv_again);
+  CHECK(Hv_again == Hv);
 }
 
 TEST_CASE("mlp_objective: minibatches are the loss of the selected examples", "[mlp_objective]") {

@@ -64,8 +64,7 @@ class mlp_objective {
   /// out = ∇²L(θ) v.
   void hvp(const Vector<S>& theta, const Vector<S>& v, Vector<S>& out) {
     net_.set_parameters(theta);
-    out.resize(dimension());
-    hessian_operator<S, Loss>(net_, loss_, X_, Y_).apply(v, out);
+    hessian_vector_product(net_, loss_, X_, Y_, v, out, ws_);
   }
 
  private:
