@@ -107,10 +107,10 @@ struct identity {
 struct relu {
   static constexpr activation_kind kind = activation_kind::relu;  ///< its activation_kind
   static constexpr std::string_view name = "relu";  ///< spelling for name(), from_name()
-  /// σ(x) = x for x > 0, else 0.
+  /// σ(x) = x for x > 0, else 0; NaN stays NaN (a diverged pre-activation must not become 0).
   template <class S>
   S value(const S& x) const {
-    return scalar_value(x) > 0 ? x : math::zero_like(x);
+    return scalar_value(x) < 0 ? math::zero_like(x) : x;
   }
   /// σ′(x) = 1 for x > 0, else 0 (relu′(0) = 0).
   template <class S>
@@ -122,12 +122,12 @@ struct relu {
   S second_derivative(const S& x) const {
     return math::zero_like(x);
   }
-  /// Vectorised path: out = max(x, 0), [x > 0] or 0 for Order 0, 1, 2; out already has x's shape.
+  /// Vectorised path: out = x < 0 ? 0 : x, [x > 0] or 0 for Order 0, 1, 2; out already has x's shape.
   template <int Order, class In, class Out>
   void array(const In& x, Out& out) const {
     using T = typename Out::Scalar;
     if constexpr (Order == 0)
-      out = x.max(T(0));
+      out = (x < T(0)).select(out.Constant(x.rows(), x.cols(), T(0)), x);  // NaN passes through
     else if constexpr (Order == 1)
       // select vectorises; a cast of the boolean array does not (3× slower on 512 × 512)
       out = (x > T(0)).select(T(1), out.Constant(x.rows(), x.cols(), T(0)));
@@ -388,7 +388,9 @@ struct erf_fn {
   /// σ″(x) = −(4/√π) x e^{−x²}.
   template <class S>
   S second_derivative(const S& x) const {
-    return S(-2.0 * two_over_sqrt_pi * x * S(exp(S(-x * x))));
+    const S gauss = exp(S(-x * x));
+    if (scalar_value(gauss) == 0) return math::zero_like(x);  // not ∞·0 at |x| = ∞
+    return S(-2.0 * two_over_sqrt_pi * x * gauss);
   }
   /// The Williams closed forms of the struct comment, dist and diff without cancellation (asin
   /// differences rewritten). Throws nnt::invalid_argument unless p passes require_gaussian_pair().
@@ -429,7 +431,9 @@ struct gelu {
   /// σ′(x) = Φ(x) + xφ(x).
   template <class S>
   S derivative(const S& x) const {
-    return S(cdf(x) + x * pdf(x));
+    const S density = pdf(x);
+    if (scalar_value(density) == 0) return cdf(x);  // xφ(x) is 0 there, not ∞·0 at |x| = ∞
+    return S(cdf(x) + x * density);
   }
   /// σ″(x) = φ(x)(2 − x²). Where φ(x) underflows to 0, φ·(2 − x²) is 0 (not 0·∞ = NaN once x²
   /// overflows, |x| > ~1e154).
@@ -463,13 +467,17 @@ struct silu {
   template <class S>
   S derivative(const S& x) const {
     const S s = math::logistic(x);
+    // Where s(1 − s) rounds to 0 (|x| ≳ 745) the x-term is 0, not ∞·0 at |x| = ∞.
+    if (scalar_value(S(s * S(1.0 - s))) == 0) return s;
     return S(s * S(1.0 + x * S(1.0 - s)));
   }
   /// σ″(x) = s(1 − s)(2 + x(1 − 2s)).
   template <class S>
   S second_derivative(const S& x) const {
     const S s = math::logistic(x);
-    return S(s * S(1.0 - s) * S(2.0 + x * S(1.0 - 2.0 * s)));
+    const S spread = s * S(1.0 - s);
+    if (scalar_value(spread) == 0) return math::zero_like(x);
+    return S(spread * S(2.0 + x * S(1.0 - 2.0 * s)));
   }
   /// Vectorised σ, σ′, σ″ (Order 0, 1, 2) from Eigen's vectorised logistic().
   template <int Order, class In, class Out>

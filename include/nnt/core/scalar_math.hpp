@@ -59,10 +59,14 @@ S abs(const S& x) {
   return scalar_value(x) < 0 ? S(-x) : x;
 }
 
-/// x − x: a zero that carries x's derivative layout (AutoDiffScalar needs it to stay coherent).
+/// A zero that carries x's derivative layout (AutoDiffScalar needs it to stay coherent): 0 for
+/// plain floating point (x − x would be NaN at x = ±∞), x − x otherwise.
 template <class S>
 S zero_like(const S& x) {
-  return S(x - x);
+  if constexpr (std::is_floating_point_v<S>)
+    return S(0);
+  else
+    return S(x - x);
 }
 
 /// 1/(1 + e⁻ˣ): no cancellation for either sign (e⁻ˣ = inf gives the correct 0).

@@ -154,6 +154,7 @@ template <class S>
 Matrix<S> jvp(const mlp<S>& net, const matrix_arg<S>& X, const vector_arg<S>& v) {
   detail::require_batch(net, X);
   require_size("v", net.parameter_count(), v.size());
+  require_finite("v", v);
   derivative_workspace<S> ws;
   net.forward(X, ws.fwd);
   detail::compute_d1(net, ws);
@@ -372,6 +373,7 @@ requires loss_function<Loss, S> S hessian_vector_product(const mlp<S>& net, cons
                                                          const vector_arg<S>& v, Vector<S>& out,
                                                          derivative_workspace<S>& ws) {
   require_size("v", net.parameter_count(), v.size());
+  require_finite("v", v);
   const S value = loss_and_gradient(net, loss, X, Y, ws.parameter_gradient, ws);
   detail::compute_d2(net, ws);
   out.resize(net.parameter_count());

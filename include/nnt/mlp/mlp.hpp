@@ -116,7 +116,9 @@ class mlp {
   const Vector<S>& parameters() const { return theta_; }
   /// θ, writable in place (keep its size P).
   Vector<S>& parameters() { return theta_; }
-  /// θ ← theta; throws nnt::invalid_argument unless theta has P entries.
+  /// θ ← theta; throws nnt::invalid_argument unless theta has P entries. Non-finite entries are
+  /// accepted on purpose: a diverged optimiser's iterate is loaded and evaluated, its NaN/inf loss
+  /// is what reports status::diverged (every nnt activation propagates NaN).
   void set_parameters(const const_vector_ref<S>& theta) {
     require_size("theta", parameter_count(), theta.size());
     theta_ = theta;
