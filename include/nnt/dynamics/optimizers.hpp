@@ -145,6 +145,17 @@ struct sgd_options {
 
 namespace detail {
 
+// f.value_and_gradient(θ, g, batch…), then the check Eigen cannot make in a Release build: a user's
+// objective that fills g with the wrong size would make the update read or write past its end.
+template <class Objective, class S, class... Batch>
+S evaluate(Objective& f, const Vector<S>& theta, Vector<S>& g, const Batch&... batch) {
+  const S loss = f.value_and_gradient(theta, g, batch...);
+  if (g.size() != theta.size())
+    throw_invalid_argument("f", "a gradient of theta's size " + std::to_string(theta.size()),
+                           "a gradient of size " + std::to_string(g.size()));
+  return loss;
+}
+
 // The bookkeeping all optimizers share: checks, history, observer, status.
 template <class S>
 class optimizer_run {
@@ -227,12 +238,12 @@ optimization_result<S> heavy_ball(Objective& f, optimizer_run<S>& run, const lea
   auto& r = run.r;
   Vector<S> g, v = Vector<S>::Zero(r.theta.size()), lookahead;
   for (Index t = 0;; ++t) {
-    const double loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
+    const double loss = double(scalar_value(detail::evaluate(f, r.theta, g)));
     ++r.evaluations;
     if (run.stop_at(t, loss, g, mu > 0 ? &v : nullptr)) break;
     if (nesterov && mu > 0) {  // step with the gradient at the look-ahead point θ + μv
       lookahead = r.theta + S(mu) * v;
-      f.value_and_gradient(lookahead, g);
+      detail::evaluate(f, lookahead, g);
       ++r.evaluations;
     }
     v = S(mu) * v - S(eta(t)) * g;
@@ -281,7 +292,7 @@ requires objective<Objective, S> optimization_result<S> adam(
   const Index n = r.theta.size();
   Vector<S> g, m = Vector<S>::Zero(n), s = Vector<S>::Zero(n);
   for (Index t = 0;; ++t) {
-    const double loss = double(scalar_value(f.value_and_gradient(r.theta, g)));
+    const double loss = double(scalar_value(detail::evaluate(f, r.theta, g)));
     ++r.evaluations;
     if (run.stop_at(t, loss, g)) break;
     m = S(options.beta1) * m + S(1 - options.beta1) * g;
@@ -307,7 +318,7 @@ requires objective<Objective, S> optimization_result<S> lbfgs(
   std::deque<Vector<S>> s_hist, y_hist;
   std::deque<S> rho_hist;
   Vector<S> g, g_new, d, trial;
-  S loss = f.value_and_gradient(r.theta, g);
+  S loss = detail::evaluate(f, r.theta, g);
   ++r.evaluations;
   for (Index t = 0;; ++t) {
     if (run.stop_at(t, double(scalar_value(loss)), g)) break;
@@ -338,7 +349,7 @@ requires objective<Objective, S> optimization_result<S> lbfgs(
     bool found = false;
     for (Index k = 0; k < options.max_line_search; ++k) {
       trial = r.theta + step * d;
-      new_loss = f.value_and_gradient(trial, g_new);
+      new_loss = detail::evaluate(f, trial, g_new);
       ++r.evaluations;
       if (std::isfinite(double(scalar_value(new_loss))) &&
           new_loss <= loss + S(options.armijo) * step * slope) {
@@ -411,7 +422,7 @@ requires minibatch_objective<Objective, S> optimization_result<S> sgd(
       for (Index& i : order) i = Index(rng.uniform_index(std::uint64_t(n)));
       batch = std::span<const Index>(order);
     }
-    const double loss = double(scalar_value(f.value_and_gradient(r.theta, g, batch)));
+    const double loss = double(scalar_value(detail::evaluate(f, r.theta, g, batch)));
     ++r.evaluations;
     if (run.stop_at(t, loss, g, mu > 0 ? &v : nullptr)) break;
     // All epochs done after this update: θ_total is returned without a loss of its own (that

@@ -16,9 +16,22 @@
 #include <algorithm>
 #include <cmath>
 #include <concepts>
+#include <string>
 #include <type_traits>
 
 namespace nnt {
+
+namespace detail {
+// Calls the system, then checks what Eigen cannot check in a Release build: that F filled dxdt
+// with x's size (a user's F that leaves it smaller would make the step read past its end).
+template <class F, class S>
+void evaluate_system(F& f, const Vector<S>& x, Vector<S>& dxdt, double t) {
+  f(x, dxdt, t);
+  if (dxdt.size() != x.size())
+    throw_invalid_argument("f", "dxdt of x's size " + std::to_string(x.size()),
+                           "a dxdt of size " + std::to_string(dxdt.size()));
+}
+}  // namespace detail
 
 /// A fixed-step method: order, evaluations per step, and do_step(f, x, t, dt) advancing x in place.
 template <class St, class S = double>
@@ -51,7 +64,7 @@ class euler_stepper {
   template <class F>
   requires ode_system<F, S>
   void do_step(F& f, Vector<S>& x, double t, double dt) {
-    f(x, k_, t);
+    detail::evaluate_system(f, x, k_, t);
     x += S(dt) * k_;
   }
 
@@ -70,9 +83,9 @@ class heun_stepper {
   template <class F>
   requires ode_system<F, S>
   void do_step(F& f, Vector<S>& x, double t, double dt) {
-    f(x, k1_, t);
+    detail::evaluate_system(f, x, k1_, t);
     tmp_ = x + S(dt) * k1_;
-    f(tmp_, k2_, t + dt);
+    detail::evaluate_system(f, tmp_, k2_, t + dt);
     x += S(dt / 2) * (k1_ + k2_);
   }
 
@@ -92,13 +105,13 @@ class rk4_stepper {
   requires ode_system<F, S>
   void do_step(F& f, Vector<S>& x, double t, double dt) {
     const S h(dt), half(dt / 2);
-    f(x, k1_, t);
+    detail::evaluate_system(f, x, k1_, t);
     tmp_ = x + half * k1_;
-    f(tmp_, k2_, t + dt / 2);
+    detail::evaluate_system(f, tmp_, k2_, t + dt / 2);
     tmp_ = x + half * k2_;
-    f(tmp_, k3_, t + dt / 2);
+    detail::evaluate_system(f, tmp_, k3_, t + dt / 2);
     tmp_ = x + h * k3_;
-    f(tmp_, k4_, t + dt);
+    detail::evaluate_system(f, tmp_, k4_, t + dt);
     x += (h / S(6)) * (k1_ + S(2) * (k2_ + k3_) + k4_);
   }
 
@@ -152,24 +165,24 @@ class dormand_prince_stepper {
     constexpr double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920,
                      e5 = -17253.0 / 339200, e6 = 22.0 / 525, e7 = -1.0 / 40;
     if (!have_k1_) {
-      f(x, k1_, t);
+      detail::evaluate_system(f, x, k1_, t);
       ++evaluations_;
       have_k1_ = true;
     }
     const S h(dt);
     dense_valid_ = false;
     tmp_ = x + h * S(a21) * k1_;
-    f(tmp_, k2_, t + c2 * dt);
+    detail::evaluate_system(f, tmp_, k2_, t + c2 * dt);
     tmp_ = x + h * (S(a31) * k1_ + S(a32) * k2_);
-    f(tmp_, k3_, t + c3 * dt);
+    detail::evaluate_system(f, tmp_, k3_, t + c3 * dt);
     tmp_ = x + h * (S(a41) * k1_ + S(a42) * k2_ + S(a43) * k3_);
-    f(tmp_, k4_, t + c4 * dt);
+    detail::evaluate_system(f, tmp_, k4_, t + c4 * dt);
     tmp_ = x + h * (S(a51) * k1_ + S(a52) * k2_ + S(a53) * k3_ + S(a54) * k4_);
-    f(tmp_, k5_, t + c5 * dt);
+    detail::evaluate_system(f, tmp_, k5_, t + c5 * dt);
     tmp_ = x + h * (S(a61) * k1_ + S(a62) * k2_ + S(a63) * k3_ + S(a64) * k4_ + S(a65) * k5_);
-    f(tmp_, k6_, t + dt);
+    detail::evaluate_system(f, tmp_, k6_, t + dt);
     x_new_ = x + h * (S(b1) * k1_ + S(b3) * k3_ + S(b4) * k4_ + S(b5) * k5_ + S(b6) * k6_);
-    f(x_new_, k7_, t + dt);
+    detail::evaluate_system(f, x_new_, k7_, t + dt);
     evaluations_ += 6;
     // Scaled max-norm of the embedded error estimate.
     double err = 0;
