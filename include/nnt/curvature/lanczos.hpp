@@ -46,7 +46,7 @@ requires linear_operator<Op> lanczos_result<operator_scalar_t<Op>> lanczos(
   require_size("start", n, start.size());
   require_finite("start", start);
   require_at_least<Index>("steps", steps, 1);
-  const S norm = start.norm();
+  const S norm = start.stableNorm();  // norm() underflows to 0 for a start of entries 1e-300
   require_positive("start.norm()", norm);
   const Index m_max = std::min(steps, n);
   require_allocation("steps (the basis has n × steps entries)", checked_product("steps", n, m_max),
@@ -63,7 +63,7 @@ requires linear_operator<Op> lanczos_result<operator_scalar_t<Op>> lanczos(
     op.apply(r.basis.col(m), w);
     // ‖T‖ estimate for the breakdown test: relative to the operator's own scale, so a tiny
     // (but nonzero) operator is not mistaken for an invariant subspace.
-    scale = std::max(scale, S(w.norm()));
+    scale = std::max(scale, S(w.stableNorm()));  // norm() overflows for entries ≳ 1e154
     if (!w.allFinite()) {
       r.status = status::diverged;
       r.stop_reason = stop_reason::non_finite;
@@ -73,7 +73,7 @@ requires linear_operator<Op> lanczos_result<operator_scalar_t<Op>> lanczos(
     for (int pass = 0; pass < 2; ++pass)  // "twice is enough" (Kahan–Parlett)
       w.noalias() -= r.basis.leftCols(m + 1) * (r.basis.leftCols(m + 1).transpose() * w);
     if (m + 1 == m_max) break;
-    const S b = w.norm();
+    const S b = w.stableNorm();
     if (!(b > S(64) * std::numeric_limits<S>::epsilon() * scale)) {
       r.stop_reason = stop_reason::invariant_subspace;
       break;
@@ -139,7 +139,12 @@ requires linear_operator<Op> density_result<operator_scalar_t<Op>> spectral_dens
   require_nonnegative("sigma", options.sigma);
   require_finite("zero_width", options.zero_width);
   require_nonnegative("zero_width", options.zero_width);
-  const Index n = op.rows(), m = std::min(options.lanczos_steps, n);
+  const Index n = op.rows();
+  require_at_least<Index>("op.rows()", n, 1);  // not blamed on lanczos_steps after m = min(…, 0)
+  const Index m = std::min(options.lanczos_steps, n);
+  require_allocation("probes (the Ritz nodes and weights have lanczos_steps × probes entries each)",
+                     checked_product("probes", m, options.probes), 2 * sizeof(S));
+  require_allocation("op.rows() (the probe vector)", n, sizeof(S));
   density_result<S> r;
   r.nodes.setConstant(m, options.probes, std::numeric_limits<S>::quiet_NaN());
   r.weights.setZero(m, options.probes);

@@ -58,6 +58,8 @@ requires linear_operator<Op> trace_result hutchinson_trace(const Op& op,
   require_nonnegative("zero_resolution", options.zero_resolution);
   const Index n = op.rows();
   require_at_least<Index>("op.rows()", n, 1);
+  require_allocation("op.rows() (two probe vectors)", checked_product("op.rows()", n, 2),
+                     sizeof(S));
   random_generator rng(options.seed);
   Vector<S> z(n), Az(n);
   trace_result r;
