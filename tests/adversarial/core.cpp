@@ -24,8 +24,8 @@ TEST_CASE("adversarial core: random draws refuse non-finite and empty ranges", "
   NNT_REFUSES(rng.fill_normal(x, Inf, 1.0), "mean");
   // The widest finite range must not overflow hi − lo into Inf: every draw finite, inside.
   for (int i = 0; i < 1000; ++i) {
-    const double u = rng.uniform(-std::numeric_limits<double>::max(),
-                                 std::numeric_limits<double>::max());
+    const double u =
+        rng.uniform(-std::numeric_limits<double>::max(), std::numeric_limits<double>::max());
     REQUIRE(std::isfinite(u));
   }
   NNT_REFUSES(nnt::normal_matrix<double>(Eigen::Index(1) << 32, Eigen::Index(1) << 32, rng),

@@ -7,9 +7,9 @@
 #include "adversarial.hpp"
 
 using namespace nnt_adversarial;
-using nnt::activation;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
+using nnt::activation;
 
 namespace {
 nnt::mlp<double> small_net() {
