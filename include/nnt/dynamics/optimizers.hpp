@@ -135,7 +135,9 @@ struct sgd_options {
   double momentum = 0;     ///< heavy-ball μ ∈ [0, 1): v ← μv − η_t g, θ ← θ + v
   std::uint64_t seed = 1;  ///< seed of nnt's portable generator: same batches on every platform
   /// Budget in steps (unbounded by default: `epochs` ends the run) and tolerances, tested on each
-  /// step's minibatch loss and gradient.
+  /// step's minibatch loss and gradient. Unlike the full-batch optimizers, an exactly zero
+  /// minibatch gradient does not stop the run unless gradient_tolerance > 0 (a batch of fitted
+  /// examples says nothing about the others).
   optimizer_stopping stop = {.max_iterations = std::numeric_limits<Index>::max()};
   Index record_every = 1;       ///< history stride ≥ 1 (the last iterate is always recorded)
   record_callback<S> record{};  ///< optional number per recorded iterate → result.recorded
@@ -160,9 +162,15 @@ S evaluate(Objective& f, const Vector<S>& theta, Vector<S>& g, const Batch&... b
 template <class S>
 class optimizer_run {
  public:
+  // minibatch: the gradient is a minibatch estimate, so an exactly zero one proves nothing (a
+  // batch of examples already fitted, or of zero inputs): only gradient_tolerance > 0 stops on it.
   template <class Derived, class Options>
-  optimizer_run(const Eigen::MatrixBase<Derived>& theta0, const Options& o)
-      : stop_(o.stop), record_every_(o.record_every), record_(o.record), observer_(o.observer) {
+  optimizer_run(const Eigen::MatrixBase<Derived>& theta0, const Options& o, bool minibatch = false)
+      : stop_(o.stop),
+        record_every_(o.record_every),
+        record_(o.record),
+        observer_(o.observer),
+        minibatch_(minibatch) {
     require_stopping(o.stop);
     require_at_least<Index>("record_every", o.record_every, 1);
     require_at_least<Index>("theta0.size()", theta0.size(), 1);
@@ -180,7 +188,7 @@ class optimizer_run {
     if (std::abs(loss) > stop_.divergence_bound ||
         !(double(scalar_value(r.theta.norm())) <= stop_.divergence_bound))
       return finish(t, loss, gnorm, status::diverged, stop_reason::divergence_bound);
-    if (gnorm <= stop_.gradient_tolerance)
+    if (gnorm <= stop_.gradient_tolerance && !(minibatch_ && stop_.gradient_tolerance == 0))
       return finish(t, loss, gnorm, status::ok, stop_reason::gradient_tolerance);
     if (loss <= stop_.loss_tolerance)
       return finish(t, loss, gnorm, status::ok, stop_reason::loss_tolerance);
@@ -230,6 +238,7 @@ class optimizer_run {
   Index record_every_;
   const record_callback<S>& record_;
   const optimizer_observer<S>& observer_;
+  bool minibatch_;
 };
 
 template <class S, class Objective>
@@ -401,7 +410,7 @@ requires minibatch_objective<Objective, S> optimization_result<S> sgd(
     throw_invalid_argument("stop.max_iterations", "a step budget for with_replacement sampling",
                            "the unbounded default");
   detail::require_momentum("momentum", options.momentum);
-  detail::optimizer_run<S> run(theta0, options);
+  detail::optimizer_run<S> run(theta0, options, /*minibatch=*/true);
   auto& r = run.r;
   const Index per_epoch = (n + options.batch_size - 1) / options.batch_size;
   const Index total = epochs ? checked_product("epochs", options.epochs, per_epoch)
