@@ -48,6 +48,8 @@ catapult_problem<S> random_catapult_problem(Index input_dim, Index width, double
   require_at_least<Index>("input_dim", input_dim, 1);
   require_at_least<Index>("width", width, 1);
   require_finite("y", y);
+  require_allocation("width (u has width × input_dim entries)",
+                     checked_product("width", width, input_dim), sizeof(S));
   random_generator rng(seed);
   catapult_problem<S> p{Vector<S>(input_dim), S(y), Matrix<S>(width, input_dim), Vector<S>(width)};
   rng.fill_normal(p.x);

@@ -82,7 +82,8 @@ class quadratic_model {
   /// Ψ_a for a = 0..N−1 (symmetric P × P), so that ∇²z_a = εΨ_a.
   const std::vector<Matrix<S>>& Psi() const { return Psi_; }
 
-  /// z_a(θ) for every example.
+  /// z_a(θ) for every example. θ is an iterate, not data: a non-finite θ (a diverged optimiser's)
+  /// is evaluated and gives non-finite outputs and loss, which the optimisers report as diverged.
   Vector<S> outputs(const const_vector_ref<S>& theta) const {
     require_size("theta", parameters(), theta.size());
     Vector<S> z = Phi_.transpose() * theta;
@@ -95,6 +96,7 @@ class quadratic_model {
   S loss(const const_vector_ref<S>& theta, const const_vector_ref<S>& y,
          Vector<S>* gradient = nullptr, Matrix<S>* hessian = nullptr) const {
     require_size("y", examples(), y.size());
+    require_finite("y", y);
     const Vector<S> r = outputs(theta) - y;
     if (gradient) gradient->setZero(parameters());
     if (hessian) hessian->setZero(parameters(), parameters());
@@ -110,7 +112,9 @@ class quadratic_model {
   Vector<S> hessian_vector_product(const const_vector_ref<S>& theta, const const_vector_ref<S>& y,
                                    const const_vector_ref<S>& v) const {
     require_size("y", examples(), y.size());
+    require_finite("y", y);
     require_size("v", parameters(), v.size());
+    require_finite("v", v);
     const Vector<S> r = outputs(theta) - y;
     Vector<S> out = Vector<S>::Zero(parameters());
     for (Index a = 0; a < examples(); ++a) {
@@ -123,6 +127,7 @@ class quadratic_model {
   /// θ^F; singular unless ΦΦᵀ is invertible (P ≤ N and rank P).
   quadratic_solution<S> theta_F(const const_vector_ref<S>& y) const {
     require_size("y", examples(), y.size());
+    require_finite("y", y);
     const auto lu = gram_lu();
     if (!lu.isInvertible()) return {Vector<S>(), status::singular};
     return {lu.solve(Phi_ * y), status::ok};

@@ -29,6 +29,7 @@ struct taylor_model {
   /// The quadratic model's targets for outputs Y (k × N): y − z(θ₀), flattened a·k + i.
   Vector<S> targets(const const_matrix_ref<S>& Y) const {
     require_size("Y.size()", z0.size(), Y.size());
+    require_finite("Y", Y);
     const Matrix<S> y = Y;
     return Eigen::Map<const Vector<S>>(y.data(), y.size()) - z0;
   }
