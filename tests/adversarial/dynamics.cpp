@@ -241,6 +241,20 @@ TEST_CASE("adversarial dynamics: optimizers refuse bad θ₀ and objectives, rep
   NNT_NOT_OK(nnt::momentum(fine, theta0, 5.0, {.mu = 0.5}));
   NNT_NOT_OK(nnt::sgd(fine, theta0, 3.0, {.batch_size = 1, .epochs = 1000}));
   NNT_NOT_OK(nnt::gradient_descent(nan_far, theta0, 3.0));  // NaN once ‖θ‖ > 3
+  // SGD on a batch whose gradient is exactly zero (a zero example) keeps going: that batch proves
+  // nothing about the others. Examples 0–3 of `zero_first` below: example 0 is the zero input.
+  {
+    struct one_zero_example : bowl {
+      using bowl::value_and_gradient;
+      double value_and_gradient(const VectorXd& theta, VectorXd& g, std::span<const nnt::Index> b) {
+        g = b[0] == 0 ? VectorXd::Zero(theta.size()).eval() : theta;
+        return b[0] == 0 ? 0.0 : 0.5 * theta.squaredNorm();
+      }
+    } zero_first;
+    const auto r = nnt::sgd(zero_first, theta0, 0.1, {.batch_size = 1, .epochs = 3});
+    CHECK(r.iterations == 12);
+    CHECK(r.stop_reason == nnt::stop_reason::iteration_limit);
+  }
   // A budget that runs out before a requested tolerance is not ok.
   NNT_NOT_OK(nnt::gradient_descent(fine, theta0, 1e-6,
                                    {.stop = {.max_iterations = 3, .gradient_tolerance = 1e-9}}));
