@@ -9,6 +9,7 @@
 //                   limit of empirical_ntk (standard parameterisation: per the given widths)
 #pragma once
 
+#include "../core/detail/thread_stable_product.hpp"
 #include "../core/error.hpp"
 #include "../core/random.hpp"
 #include "../core/types.hpp"
@@ -61,15 +62,15 @@ Matrix<S> empirical_ntk(const mlp<S>& net, const matrix_arg<S>& X) {
         D.middleCols(a * k, k).array().colwise() *= deriv.col(a).array();
     }
     const real_type_t<S> sw = net.weight_scale(l), sb = net.bias_scale();
-    H.noalias() = fwd.a[l].transpose() * fwd.a[l];
-    G.noalias() = D.transpose() * D;
+    detail::thread_stable_product(H, fwd.a[l].transpose(), fwd.a[l], S(1));
+    detail::thread_stable_product(G, D.transpose(), D, S(1));
     for (Index b = 0; b < N; ++b)
       for (Index a = 0; a < N; ++a) {
         const S factor = sw * sw * H(a, b) + (net.options().bias ? S(sb * sb) : S(0));
         theta.block(a * k, b * k, k, k) += factor * G.block(a * k, b * k, k, k);
       }
     if (l > 0) {
-      D_prev.noalias() = sw * net.weight(l).transpose() * D;
+      detail::thread_stable_product(D_prev, net.weight(l).transpose(), D, sw);
       D.swap(D_prev);
     }
   }
@@ -103,7 +104,7 @@ monte_carlo_kernel<S> monte_carlo_nngp(const mlp<S>& architecture, const matrix_
     random_generator rng = random_generator::for_task(seed, static_cast<std::uint64_t>(s));
     net.initialize(rng);
     const Matrix<S>& Z = net.forward(X, ws);
-    C.noalias() = Z.transpose() * Z / S(k);
+    detail::thread_stable_product(C, Z.transpose(), Z, S(1) / S(k));
     sum += C;
     sum_sq.array() += C.array().square();
   }

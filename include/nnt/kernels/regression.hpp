@@ -9,6 +9,7 @@
 //     (Θ⁻¹(I − e^{−ηΘt}) = U diag((1 − e^{−ηλt})/λ) Uᵀ, whose λ → 0 limit ηt needs no inverse).
 #pragma once
 
+#include "../core/detail/thread_stable_product.hpp"
 #include "../core/error.hpp"
 #include "../core/status.hpp"
 #include "../core/types.hpp"
@@ -241,7 +242,13 @@ infinite_width_prediction<S> infinite_width_impl(const const_matrix_ref<S>& thet
     require_gram<S>("K.test", K->test);
     require_shape("K.test", M, M, K->test);
   }
-  Eigen::SelfAdjointEigenSolver<Matrix<S>> eig(theta);
+  // Single-threaded: its Householder back-transformation is a GEMM that Eigen would split, with
+  // bits that depend on the thread count (the tridiagonalisation, most of the cost, is serial).
+  Eigen::SelfAdjointEigenSolver<Matrix<S>> eig;
+  {
+    const detail::serial_eigen_scope serial;
+    eig.compute(theta);
+  }
   const Vector<S>& lambda = eig.eigenvalues();
   const S largest = lambda.cwiseAbs().maxCoeff();
   Vector<S> g(N);
@@ -270,12 +277,18 @@ infinite_width_prediction<S> infinite_width_impl(const const_matrix_ref<S>& thet
         g(i) = (1 - std::pow(q, t)) / l;
     }
   }
-  const Matrix<S> T = theta_cross.transpose() * eig.eigenvectors() * g.asDiagonal() *
-                      eig.eigenvectors().transpose();
-  r.mean = Y * T.transpose();
+  // T = Θ(X*, X) Q diag(g) Qᵀ, by products with the same bits on every thread count.
+  Matrix<S> T, QtT;
+  detail::thread_stable_product(QtT, theta_cross.transpose(), eig.eigenvectors(), S(1));
+  QtT = QtT * g.asDiagonal();
+  detail::thread_stable_product(T, QtT, eig.eigenvectors().transpose(), S(1));
+  detail::thread_stable_product(r.mean, Y, T.transpose(), S(1));
   if (K) {
-    r.covariance = K->test + T * K->train * T.transpose() - T * K->cross -
-                   K->cross.transpose() * T.transpose();
+    Matrix<S> TK, TKT, TC;
+    detail::thread_stable_product(TK, T, K->train, S(1));
+    detail::thread_stable_product(TKT, TK, T.transpose(), S(1));
+    detail::thread_stable_product(TC, T, K->cross, S(1));
+    r.covariance = K->test + TKT - TC - TC.transpose();
     r.covariance = (r.covariance + r.covariance.transpose()) / 2;
   }
   if (r.status == status::ok && !r.mean.allFinite()) r.status = status::overflow;

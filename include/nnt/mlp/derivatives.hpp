@@ -9,6 +9,7 @@
 #pragma once
 
 #include "../core/concepts.hpp"
+#include "../core/detail/thread_stable_product.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 #include "loss.hpp"
@@ -84,14 +85,14 @@ void backprop(const mlp<S>& net, const mlp_workspace<S>& fwd, const std::vector<
       delta[l] = g[l].cwiseProduct(d1[l]);
     const auto sw = net.weight_scale(l);
     MatrixMap<S> gW(grad.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
-    gW.noalias() = sw * delta[l] * fwd.a[l].transpose();
+    thread_stable_product(gW, delta[l], fwd.a[l].transpose(), sw);
     if (net.options().bias)
       VectorMap<S>(grad.data() + net.bias_offset(l), net.width(l + 1)) =
           net.bias_scale() * delta[l].rowwise().sum();
     if (l > 0)
-      g[l - 1].noalias() = sw * net.weight(l).transpose() * delta[l];
+      thread_stable_product(g[l - 1], net.weight(l).transpose(), delta[l], sw);
     else if (input_grad)
-      input_grad->noalias() = sw * net.weight(0).transpose() * delta[0];
+      thread_stable_product(*input_grad, net.weight(0).transpose(), delta[0], sw);
   }
 }
 
@@ -104,8 +105,8 @@ void tangent_forward(const mlp<S>& net, derivative_workspace<S>& ws, const vecto
   for (Index l = 0; l < L; ++l) {
     const auto sw = net.weight_scale(l);
     ConstMatrixMap<S> V(v.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
-    ws.rz[l].noalias() = sw * V * ws.fwd.a[l];
-    if (l > 0) ws.rz[l].noalias() += sw * net.weight(l) * ws.ra[l - 1];
+    thread_stable_product(ws.rz[l], V, ws.fwd.a[l], sw);
+    if (l > 0) thread_stable_product(ws.rz[l], net.weight(l), ws.ra[l - 1], sw, true);
     if (net.options().bias)
       ws.rz[l].colwise() +=
           net.bias_scale() * ConstVectorMap<S>(v.data() + net.bias_offset(l), net.width(l + 1));
@@ -263,15 +264,15 @@ void hessian_r_pass(const mlp<S>& net, const Loss& loss, const matrix_arg<S>& Y,
     }
     const auto sw = net.weight_scale(l);
     MatrixMap<S> hW(out.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
-    hW.noalias() = sw * ws.rdelta[l] * ws.fwd.a[l].transpose();
-    if (l > 0) hW.noalias() += sw * ws.delta[l] * ws.ra[l - 1].transpose();
+    thread_stable_product(hW, ws.rdelta[l], ws.fwd.a[l].transpose(), sw);
+    if (l > 0) thread_stable_product(hW, ws.delta[l], ws.ra[l - 1].transpose(), sw, true);
     if (net.options().bias)
       VectorMap<S>(out.data() + net.bias_offset(l), net.width(l + 1)) =
           net.bias_scale() * ws.rdelta[l].rowwise().sum();
     if (l > 0) {
       ConstMatrixMap<S> V(v.data() + net.weight_offset(l), net.width(l + 1), net.width(l));
-      ws.rg[l - 1].noalias() = sw * V.transpose() * ws.delta[l];
-      ws.rg[l - 1].noalias() += sw * net.weight(l).transpose() * ws.rdelta[l];
+      thread_stable_product(ws.rg[l - 1], V.transpose(), ws.delta[l], sw);
+      thread_stable_product(ws.rg[l - 1], net.weight(l).transpose(), ws.rdelta[l], sw, true);
     }
   }
 }
@@ -477,8 +478,11 @@ Matrix<S> gauss_newton(const mlp<S>& net, const Loss& loss, const matrix_arg<S>&
   const Index k = net.output_dim();
   Matrix<S> HJ(J.rows(), J.cols());
   for (Index a = 0; a < X.cols(); ++a)
-    HJ.middleRows(a * k, k).noalias() = loss.example_hessian(Z, Y, a) * J.middleRows(a * k, k);
-  return J.transpose() * HJ;
+    detail::thread_stable_product(HJ.middleRows(a * k, k), loss.example_hessian(Z, Y, a),
+                                  J.middleRows(a * k, k), S(1));
+  Matrix<S> GN;
+  detail::thread_stable_product(GN, J.transpose(), HJ, S(1));
+  return GN;
 }
 
 /// Dense Σ_{a,i} U_ia ∇²_θ z_i(x_a) (P × P).

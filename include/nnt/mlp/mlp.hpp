@@ -8,6 +8,7 @@
 #pragma once
 
 #include "../core/activation.hpp"
+#include "../core/detail/thread_stable_product.hpp"
 #include "../core/error.hpp"
 #include "../core/parameterization.hpp"
 #include "../core/random.hpp"
@@ -186,7 +187,7 @@ class mlp {
     ws.a[0] = X;
     for (Index l = 0; l < depth(); ++l) {
       const auto l_ = std::size_t(l);
-      ws.z[l_].noalias() = (weight_scale(l) * weight(l)) * ws.a[l_];
+      detail::thread_stable_product(ws.z[l_], weight(l), ws.a[l_], weight_scale(l));
       if (options_.bias) ws.z[l_].colwise() += bias_scale() * bias(l);
       activations_[l_].value_into(ws.z[l_].array(), ws.a[l_ + 1].array());
     }
