@@ -8,6 +8,7 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "../core/scalar_math.hpp"
 #include "../core/types.hpp"
 
 #include <Eigen/QR>
@@ -85,9 +86,11 @@ class bspline_basis {
     // interval μ of the padded knots with t[μ] ≤ x < t[μ+1], real knots t_0…t_{G+2k} at k…G+3k
     const Index lo = k, hi = k + G_ + 2 * k;  // padded indices of t_0 and t_{G+2k}
     if (!(xv >= t_[std::size_t(lo)]) || !(xv <= t_[std::size_t(hi)])) {
+      // 0 outside the extended grid, also at x = ±inf (0·x would be NaN there); NaN stays NaN
+      const T zero = std::isnan(xv) ? T(0.0) * x : math::zero_like(x);
       for (Index q = 0; q <= k; ++q) {
-        values[q] = T(0.0) * x;
-        if (derivatives) derivatives[q] = T(0.0) * x;
+        values[q] = zero;
+        if (derivatives) derivatives[q] = zero;
       }
       return 0;
     }

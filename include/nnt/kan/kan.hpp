@@ -9,6 +9,7 @@
 #pragma once
 
 #include "../core/activation.hpp"
+#include "../core/detail/thread_stable_product.hpp"
 #include "../core/error.hpp"
 #include "../core/random.hpp"
 #include "../core/types.hpp"
@@ -62,6 +63,9 @@ class kan {
   explicit kan(std::vector<Index> widths, kan_options options = {})
       : widths_(std::move(widths)), options_(options) {
     validate();
+    // named as the options are, not as bspline_basis's G and k
+    require_in_range<Index, Index>("grid", options_.grid, 1, Index(1) << 24);
+    require_in_range<Index, Index>("order", options_.order, 0, bspline_basis::max_order);
     require_finite("grid_lower", options_.grid_lower);
     require_finite("grid_upper", options_.grid_upper);
     if (!(options_.grid_upper > options_.grid_lower))
@@ -244,8 +248,8 @@ class kan {
       silu.derivative_into(st.x.array(), st.dsilu.array());
       st.scaled = scaled_coefficients(l);
       Matrix<S>& out = l + 1 == depth() ? ws.output : ws.layers[std::size_t(l + 1)].x;
-      out.noalias() = st.scaled * st.B;
-      if (options_.base) out.noalias() += base_weights(l) * st.silu;
+      detail::thread_stable_product(out, st.scaled, st.B, S(1));
+      if (options_.base) detail::thread_stable_product(out, base_weights(l), st.silu, S(1), true);
     }
     return ws.output;
   }
@@ -283,7 +287,8 @@ class kan {
     MatrixMap<S> gc(grad.data() + offsets(l).c, n_out, n_in * nb);
     MatrixMap<S> gwb(grad.data() + offsets(l).wb, n_out, n_in);
     MatrixMap<S> gws(grad.data() + offsets(l).ws, n_out, n_in);
-    const Matrix<S> gscaled = G * st.B.transpose();  // ∂C̃
+    Matrix<S> gscaled;  // ∂C̃
+    detail::thread_stable_product(gscaled, G, st.B.transpose(), S(1));
     const auto c = coefficients(l);
     const auto w_s = spline_weights(l);
     for (Index i = 0; i < n_in; ++i) {
@@ -294,9 +299,10 @@ class kan {
               .rowwise()
               .sum();
     }
-    if (options_.base) gwb.noalias() += G * st.silu.transpose();
+    if (options_.base) detail::thread_stable_product(gwb, G, st.silu.transpose(), S(1), true);
     if (!gx) return;
-    const Matrix<S> dBmat = st.scaled.transpose() * G;  // ∂B, n_in·nb × N
+    Matrix<S> dBmat;  // ∂B, n_in·nb × N
+    detail::thread_stable_product(dBmat, st.scaled.transpose(), G, S(1));
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (N * n_in >= 16384)
 #endif
@@ -306,7 +312,11 @@ class kan {
         for (Index q = 0; q <= k; ++q)
           (*gx)(i, n) += dBmat(i * nb + f + q, n) * st.dB(q + (k + 1) * i, n);
       }
-    if (options_.base) gx->array() += (base_weights(l).transpose() * G).array() * st.dsilu.array();
+    if (options_.base) {
+      Matrix<S> gbase;
+      detail::thread_stable_product(gbase, base_weights(l).transpose(), G, S(1));
+      gx->array() += gbase.array() * st.dsilu.array();
+    }
   }
 
   /// φ_{j,i}(x) of layer l (input node i, output node j), in double.

@@ -25,6 +25,10 @@ class kan_objective {
     require_finite("Y", Y_);
     require_finite("lambda", reg_.lambda);
     require_nonnegative("lambda", reg_.lambda);
+    require_finite("mu1", reg_.mu1);
+    require_nonnegative("mu1", reg_.mu1);
+    require_finite("mu2", reg_.mu2);
+    require_nonnegative("mu2", reg_.mu2);
   }
 
   /// The number of parameters P.
