@@ -1,0 +1,191 @@
+// Adversarial cases for nnt/kernels: kernel networks and Gram options out of range, inputs that
+// are non-finite, empty or too many to hold, Grams that are not symmetric or not finite for the
+// regression routines, degenerate (singular) kernels as a status, and the moment and criticality
+// routines at the edges of their domains.
+#include <nnt/kernels/criticality.hpp>
+#include <nnt/kernels/empirical.hpp>
+#include <nnt/kernels/moments.hpp>
+#include <nnt/kernels/nngp_ntk.hpp>
+#include <nnt/kernels/predict.hpp>
+#include <nnt/kernels/regression.hpp>
+
+#include "adversarial.hpp"
+
+using namespace nnt_adversarial;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using nnt::activation;
+
+namespace {
+nnt::kernel_network relu_net() {
+  return nnt::kernel_network(
+      {nnt::dense(2.0, 0.1), nnt::nonlinearity(activation::relu()), nnt::dense(2.0, 0.1)});
+}
+}  // namespace
+
+TEST_CASE("adversarial kernels: kernel networks and Gram options", "[adversarial]") {
+  NNT_REFUSES(nnt::dense(0.0), "C_w");
+  NNT_REFUSES(nnt::dense(NaN), "C_w");
+  NNT_REFUSES(nnt::dense(1.0, -0.1), "C_b");
+  NNT_REFUSES(nnt::dense(1.0, Inf), "C_b");
+  NNT_REFUSES(nnt::nonlinearity(activation::tanh(), -1), "quadrature_order");
+  NNT_REFUSES(nnt::nonlinearity(activation::tanh(), nnt::Index(1) << 40), "quadrature_order");
+  NNT_REFUSES(nnt::kernel_network(std::vector<nnt::kernel_step>{}), "steps");
+  NNT_REFUSES(nnt::kernel_network({nnt::nonlinearity(activation::relu())}), "steps");
+  const auto net = relu_net();
+  const MatrixXd X = MatrixXd::Ones(3, 4);
+  MatrixXd X_nan = X;
+  X_nan(2, 3) = NaN;
+  NNT_REFUSES(nnt::kernel_gram(net, X_nan), "X");
+  NNT_REFUSES(nnt::kernel_gram(net, MatrixXd(3, 0)), "X.cols()");
+  NNT_REFUSES(nnt::kernel_gram(net, MatrixXd(0, 4)), "X.rows()");
+  NNT_REFUSES(nnt::kernel_gram(net, X, MatrixXd::Ones(2, 4)), "X2");
+  NNT_REFUSES(nnt::kernel_gram(net, X, MatrixXd(3, 0)), "X2.cols()");
+  NNT_REFUSES(nnt::kernel_gram(net, X, X_nan), "X2");
+  NNT_REFUSES(nnt::kernel_gram(net, X, {.block = 0}), "block");
+  NNT_REFUSES(nnt::kernel_gram(net, X, {.block = 1 << 20}), "block");  // was bad_alloc in OpenMP
+  NNT_REFUSES(nnt::kernel_gram(net, X, {.threads = -1}), "threads");
+  NNT_REFUSES(nnt::kernel_gram(net, X, {.threads = 100000}), "threads");
+  // 10⁶ inputs: an 8 TB Gram, refused before allocating (a 1-row X costs 8 MB here).
+  NNT_REFUSES(nnt::kernel_gram(net, MatrixXd::Ones(1, 1000000)), "X.cols()");
+  NNT_REFUSES(nnt::ntk_gram(net, X, MatrixXd::Ones(1, 4)), "X2");
+  NNT_REFUSES(nnt::nngp_gram(net, X_nan), "X");
+  NNT_REFUSES(nnt::kernel_diagonal(net, X_nan), "X");
+  // A zero input is a valid point (K(0, 0) = C_b terms): finite Grams, status ok.
+  MatrixXd with_zero = X;
+  with_zero.col(1).setZero();
+  const auto g = nnt::kernel_gram(net, with_zero);
+  CHECK(g.status == nnt::status::ok);
+  CHECK((g.nngp.allFinite() && g.ntk.allFinite()));
+  // Variances that overflow (C_w = 1e300 over 3 layers): a status, not NaN with ok.
+  const nnt::kernel_network exploding({nnt::dense(1e300), nnt::nonlinearity(activation::relu()),
+                                       nnt::dense(1e300), nnt::nonlinearity(activation::relu()),
+                                       nnt::dense(1e300)});
+  NNT_NOT_OK(nnt::kernel_gram(exploding, X));
+  NNT_NOT_OK(nnt::kernel_diagonal(exploding, X));
+}
+
+TEST_CASE("adversarial kernels: regression refuses bad Grams and reports singular ones",
+          "[adversarial]") {
+  const MatrixXd K = MatrixXd::Identity(3, 3) * 2, Y = MatrixXd::Ones(2, 3);
+  MatrixXd K_asym = K, K_nan = K, Y_nan = Y;
+  K_asym(0, 2) = 0.5;
+  K_nan(1, 1) = NaN;
+  Y_nan(1, 0) = Inf;
+  NNT_REFUSES(nnt::kernel_ridge_fit(K_asym, Y), "K");  // read as symmetric: refused, not halved
+  NNT_REFUSES(nnt::kernel_ridge_fit(K_nan, Y), "K");
+  NNT_REFUSES(nnt::kernel_ridge_fit(MatrixXd::Ones(3, 2), Y), "K");
+  NNT_REFUSES(nnt::kernel_ridge_fit(MatrixXd(0, 0), MatrixXd(2, 0)), "K.rows()");
+  NNT_REFUSES(nnt::kernel_ridge_fit(K, MatrixXd::Ones(2, 4)), "Y");
+  NNT_REFUSES(nnt::kernel_ridge_fit(K, Y_nan), "Y");
+  NNT_REFUSES(nnt::kernel_ridge_fit(K, Y, {.ridge = -1}), "ridge");
+  NNT_REFUSES(nnt::kernel_ridge_fit(K, Y, {.ridge = NaN}), "ridge");
+  NNT_REFUSES(nnt::kernel_ridge_fit(K, Y, {.ridge = Inf}), "ridge");
+  // Rank one, no ridge, no jitter: singular.
+  const MatrixXd rank_one = MatrixXd::Ones(3, 3);
+  NNT_NOT_OK(nnt::kernel_ridge_fit(rank_one, Y, {.allow_jitter = false}));
+  NNT_NOT_OK(nnt::kernel_ridge_fit(-K, Y));  // negative definite: no jitter rescues it
+  // y outside the range of a rank-one K: no interpolant, so either singular or the jitter shows.
+  const auto norm = nnt::rkhs_norm_squared(rank_one, VectorXd::LinSpaced(3, 0, 1));
+  CHECK((norm.status != nnt::status::ok || norm.jitter > 0));
+  NNT_REFUSES(nnt::rkhs_norm_squared(K, VectorXd::Ones(2)), "y");
+  const auto fitted = nnt::kernel_ridge_fit(K, Y);
+  NNT_REFUSES(nnt::kernel_ridge_predict(fitted, MatrixXd::Ones(2, 5)), "K_cross");
+  MatrixXd Kc_nan = MatrixXd::Ones(3, 5);
+  Kc_nan(0, 0) = NaN;
+  NNT_REFUSES(nnt::kernel_ridge_predict(fitted, Kc_nan), "K_cross");
+  const auto unfitted = nnt::kernel_ridge_fit(rank_one, Y, {.allow_jitter = false});
+  NNT_REFUSES(nnt::kernel_ridge_predict(unfitted, MatrixXd::Ones(3, 5)), "model");
+  const MatrixXd Kc = MatrixXd::Ones(3, 5);
+  NNT_REFUSES(nnt::gp_posterior_predict(K, Kc, VectorXd::Ones(4), Y), "K_test_diagonal");
+  NNT_REFUSES(nnt::gp_posterior_predict(K, Kc_nan, VectorXd::Ones(5), Y), "K_cross");
+  VectorXd diag_nan = VectorXd::Ones(5);
+  diag_nan(4) = NaN;
+  NNT_REFUSES(nnt::gp_posterior_predict(K, Kc, diag_nan, Y), "K_test_diagonal");
+  NNT_REFUSES(nnt::gp_posterior_predict(K_asym, Kc, VectorXd::Ones(5), Y), "K");
+  NNT_NOT_OK(
+      nnt::gp_posterior_predict(rank_one, Kc, VectorXd::Ones(5), Y, {.allow_jitter = false}));
+}
+
+TEST_CASE("adversarial kernels: infinite-width training and prediction", "[adversarial]") {
+  const MatrixXd Theta = MatrixXd::Identity(3, 3), Tc = MatrixXd::Ones(3, 4),
+                 Y = MatrixXd::Ones(1, 3);
+  MatrixXd T_asym = Theta, Tc_nan = Tc;
+  T_asym(0, 1) = 0.3;
+  Tc_nan(2, 3) = NaN;
+  NNT_REFUSES(nnt::infinite_width_training(T_asym, Tc, Y, 0.1, 1.0), "theta");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc_nan, Y, 0.1, 1.0), "theta_cross");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, MatrixXd::Ones(2, 4), Y, 0.1, 1.0),
+              "theta_cross");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, MatrixXd::Ones(1, 2), 0.1, 1.0), "Y");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, Y, 0.0, 1.0), "eta");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, Y, NaN, 1.0), "eta");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, Y, 0.1, -1.0), "t");
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, Y, 0.1, NaN), "t");
+  NNT_REFUSES(
+      nnt::infinite_width_training(Theta, Tc, Y, 0.1, 2.5, nnt::training_mode::gradient_descent),
+      "t");
+  // Optional NNGP blocks are checked like the NTK (a NaN or asymmetric K was read unchecked).
+  nnt::nngp_blocks<double> blocks{Theta, Tc, MatrixXd::Identity(4, 4)};
+  blocks.train(0, 2) = NaN;
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, Y, 0.1, 1.0,
+                                           nnt::training_mode::gradient_flow, blocks),
+              "K.train");
+  blocks.train = Theta;
+  blocks.test(0, 3) = 0.7;
+  NNT_REFUSES(nnt::infinite_width_training(Theta, Tc, Y, 0.1, 1.0,
+                                           nnt::training_mode::gradient_flow, blocks),
+              "K.test");
+  // Converged descent at η λ_max ≥ 2 has no limit; a rank-deficient Θ has no exact inverse.
+  NNT_NOT_OK(
+      nnt::infinite_width_training(Theta, Tc, Y, 3.0, Inf, nnt::training_mode::gradient_descent));
+  NNT_NOT_OK(nnt::infinite_width_training(MatrixXd::Ones(3, 3), Tc, Y, 0.1, Inf));
+  NNT_NOT_OK(nnt::infinite_width_training(Theta, Tc, Y, 3.0, 2000.0,
+                                          nnt::training_mode::gradient_descent));
+  const auto net = relu_net();
+  NNT_REFUSES(nnt::infinite_width_predict(net, MatrixXd::Ones(3, 4), MatrixXd::Ones(1, 3),
+                                          MatrixXd::Ones(3, 2)),
+              "Y_train");
+  NNT_REFUSES(nnt::infinite_width_predict(net, MatrixXd::Ones(3, 4), MatrixXd::Ones(1, 4),
+                                          MatrixXd::Ones(3, 2), {.diag_reg = -1}),
+              "diag_reg");
+}
+
+TEST_CASE("adversarial kernels: empirical kernels of finite nets", "[adversarial]") {
+  nnt::mlp<double> net({3, 5, 2}, activation::tanh());
+  net.initialize(1);
+  MatrixXd X = MatrixXd::Ones(3, 4);
+  NNT_REFUSES(nnt::empirical_ntk(net, MatrixXd::Ones(2, 4)), "X");
+  NNT_REFUSES(nnt::empirical_ntk(net, MatrixXd(3, 0)), "X.cols()");
+  X(0, 0) = NaN;
+  NNT_REFUSES(nnt::empirical_ntk(net, X), "X");
+  NNT_REFUSES(nnt::monte_carlo_nngp(net, X, 4, 1), "X");
+  NNT_REFUSES(nnt::monte_carlo_nngp(net, MatrixXd::Ones(3, 4), 1, 1), "samples");
+  NNT_REFUSES(nnt::monte_carlo_nngp(net, MatrixXd::Ones(3, 0), 4, 1), "X.cols()");
+  NNT_REFUSES(nnt::empirical_ntk(net, MatrixXd::Ones(3, 1 << 19)), "X.cols()");  // 2.2 TB
+  NNT_REFUSES(nnt::monte_carlo_nngp(net, MatrixXd::Ones(3, 1 << 20), 2, 1), "X.cols()");
+}
+
+TEST_CASE("adversarial kernels: moments and criticality at the edges", "[adversarial]") {
+  NNT_REFUSES(nnt::single_input_gaussian_moments<double>(activation::tanh(), -1.0), "K");
+  NNT_REFUSES(nnt::single_input_gaussian_moments<double>(activation::tanh(), NaN), "K");
+  NNT_REFUSES(nnt::single_input_gaussian_moments<double>(activation::gelu(), Inf), "K");
+  // Huge but finite K: bounded work, finite moments (the panel count used to overflow to 0).
+  const auto big = nnt::single_input_gaussian_moments<double>(activation::tanh(), 1e300);
+  CHECK(std::isfinite(big.sigma2));
+  CHECK(big.sigma2 == Approx(1.0).epsilon(1e-6));
+  NNT_REFUSES(nnt::fixed_point<double>(activation::tanh(), 0.0, 0.0), "C_w");
+  NNT_REFUSES(nnt::fixed_point<double>(activation::tanh(), 1.0, -1.0), "C_b");
+  NNT_REFUSES(nnt::fixed_point<double>(activation::tanh(), 1.0, 0.0, {.K_start = -1}), "K_start");
+  NNT_REFUSES(nnt::fixed_point<double>(activation::tanh(), 1.0, 0.0, {.stop = {.tolerance = 0}}),
+              "stop.tolerance");
+  // ReLU at C_w = 3 > 2: K grows geometrically, no fixed point: not ok.
+  NNT_NOT_OK(nnt::fixed_point<double>(activation::relu(), 3.0, 0.1, {.K_start = 1.0}));
+  NNT_REFUSES(nnt::critical_points<double>(activation::tanh(), {.K_min = 0}), "K_min");
+  NNT_REFUSES(nnt::critical_points<double>(activation::tanh(), {.K_max = Inf}), "K_max");
+  nnt::gaussian_pair<double> bad{1.0, 1.0, 2.0, 0.0, 0.0};  // |k12| > √(k11 k22)
+  NNT_REFUSES(nnt::activation_moments(activation::tanh(), bad), "");
+  NNT_REFUSES(nnt::kernel_depth_profile<double>(activation::tanh(), 0.0, 0.0,
+                                                nnt::gaussian_pair<double>{1, 1, 0.5, 1, 0}, 3),
+              "C_w");
+}
