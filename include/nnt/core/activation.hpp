@@ -52,6 +52,15 @@ struct hermite_rung {
   double max_variance;  ///< largest variance (k11, k22) for which `order` meets the 1e-12 target
 };
 
+namespace detail {
+/// The variance K of a single-input moment: finite and ≥ 0 ("K: expected a finite value, …").
+template <class S>
+void require_moment_variance(const S& K) {
+  require_finite("K", K);
+  require_nonnegative("K", K);
+}
+}  // namespace detail
+
 namespace activations {
 
 using std::exp;
@@ -93,9 +102,10 @@ struct identity {
     require_gaussian_pair(p);
     return {p.k12, p.k11, p.k22, p.dist, S(1), p.diff};
   }
-  /// u ~ N(0, K): E σ² = K, E σ′² = 1, E σσ″ = 0 (K is not checked).
+  /// u ~ N(0, K): E σ² = K, E σ′² = 1, E σσ″ = 0 (K finite and ≥ 0, else invalid_argument).
   template <class S>
   single_input_moments<S> gaussian_moments(S K) const {
+    detail::require_moment_variance(K);
     return {K, S(1), S(0)};
   }
 };
@@ -157,9 +167,11 @@ struct relu {
              g.a * g.b / pi * g.theta_minus_sin;
     return m;
   }
-  /// u ~ N(0, K): E σ² = K/2, E σ′² = 1/2 (0 at K = 0, u ≡ 0), E σσ″ = 0 (K is not checked).
+  /// u ~ N(0, K): E σ² = K/2, E σ′² = 1/2 (0 at K = 0, u ≡ 0), E σσ″ = 0 (K finite and ≥ 0, else
+  /// invalid_argument).
   template <class S>
   single_input_moments<S> gaussian_moments(S K) const {
+    detail::require_moment_variance(K);
     return {K / 2, K > 0 ? S(0.5) : S(0), S(0)};
   }
 };
@@ -217,6 +229,7 @@ struct leaky_relu {
   /// u ~ N(0, K): E σ² = (1 + a²)K/2, E σ′² = (1 + a²)/2 (a² at K = 0), E σσ″ = 0.
   template <class S>
   single_input_moments<S> gaussian_moments(S K) const {
+    detail::require_moment_variance(K);
     const S a2 = S(slope) * S(slope);  // at K = 0, u = 0 and σ′(0) = a
     return {(1 + a2) * K / 2, K > 0 ? (1 + a2) / 2 : a2, S(0)};
   }
@@ -397,9 +410,10 @@ struct erf_fn {
   template <class S>
   pair_moments<S> gaussian_pair_moments(const gaussian_pair<S>& p) const;
   /// u ~ N(0, K): E σ² = (2/π) asin(2K/(1 + 2K)), E σ′² = (4/π)/√(1 + 4K),
-  /// E σσ″ = −8K/(π(1 + 2K)√(1 + 4K)) (K is not checked).
+  /// E σσ″ = −8K/(π(1 + 2K)√(1 + 4K)) (K finite and ≥ 0, else invalid_argument).
   template <class S>
   single_input_moments<S> gaussian_moments(S K) const {
+    detail::require_moment_variance(K);
     using std::asin;
     const S pi = std::numbers::pi_v<S>, r = sqrt(1 + 4 * K);
     return {2 / pi * asin(2 * K / (1 + 2 * K)), 4 / (pi * r), -8 * K / (pi * (1 + 2 * K) * r)};
@@ -423,10 +437,12 @@ struct gelu {
   static S pdf(const S& x) {
     return S(inv_sqrt_2pi * S(exp(S(-0.5 * x * x))));
   }
-  /// σ(x) = x·Φ(x).
+  /// σ(x) = x·Φ(x) (0 where Φ(x) underflows, not ∞·0 at x = −∞).
   template <class S>
   S value(const S& x) const {
-    return S(x * cdf(x));
+    const S c = cdf(x);
+    if (scalar_value(c) == 0) return math::zero_like(x);
+    return S(x * c);
   }
   /// σ′(x) = Φ(x) + xφ(x).
   template <class S>
@@ -458,10 +474,12 @@ struct gelu {
 struct silu {
   static constexpr activation_kind kind = activation_kind::silu;  ///< its activation_kind
   static constexpr std::string_view name = "silu";  ///< spelling for name(), from_name()
-  /// σ(x) = x·s, s = 1/(1 + e⁻ˣ).
+  /// σ(x) = x·s, s = 1/(1 + e⁻ˣ) (0 where s underflows, not ∞·0 at x = −∞).
   template <class S>
   S value(const S& x) const {
-    return S(x * math::logistic(x));
+    const S s = math::logistic(x);
+    if (scalar_value(s) == 0) return math::zero_like(x);
+    return S(x * s);
   }
   /// σ′(x) = s(1 + x(1 − s)).
   template <class S>
@@ -492,6 +510,15 @@ struct silu {
       else
         out = out * (T(1) - out) * (T(2) + x * (T(1) - T(2) * out));
     }
+    // At x = ±∞ the x-terms are ∞·0 (and float's vectorised s(−∞) is 4e-39, not 0): the scalar
+    // path's limits there. One vectorised allFinite() pass; the loop runs only for such input.
+    if (x.allFinite()) return;
+    for (Index j = 0; j < x.cols(); ++j)
+      for (Index i = 0; i < x.rows(); ++i) {
+        const T v = x(i, j);
+        if (!std::isinf(v)) continue;
+        out(i, j) = Order == 0 ? value(v) : Order == 1 ? derivative(v) : second_derivative(v);
+      }
   }
   /// Measured Gauss–Hermite orders by variance (see hermite_rung), ascending max_variance.
   static constexpr std::array<hermite_rung, 9> hermite_ladder{{{32, 0.36746619407366892},
@@ -510,9 +537,11 @@ struct silu {
 struct softsign {
   static constexpr activation_kind kind = activation_kind::softsign;  ///< its activation_kind
   static constexpr std::string_view name = "softsign";  ///< spelling for name(), from_name()
-  /// σ(x) = x/(1 + |x|).
+  /// σ(x) = x/(1 + |x|) (±1 at x = ±∞, not ∞/∞).
   template <class S>
   S value(const S& x) const {
+    const double v = double(scalar_value(x));
+    if (std::isinf(v)) return S(math::zero_like(x) + (v > 0 ? 1.0 : -1.0));
     return S(x / S(1.0 + math::abs(x)));
   }
   /// σ′(x) = 1/(1 + |x|)².
@@ -634,6 +663,9 @@ class activation {
   /// other kinds). Throws nnt::invalid_argument if leaky_slope is not finite (for every kind).
   explicit activation(activation_kind kind, double leaky_slope = 0.01)
       : kind_(kind), slope_(leaky_slope) {
+    // An integer cast to activation_kind outside the enum would otherwise act as identity.
+    require_in_range<int, int>("kind", static_cast<int>(kind), 0,
+                               static_cast<int>(activation_kind::softsign));
     require_finite("leaky_slope", leaky_slope);
   }
 
@@ -741,7 +773,7 @@ class activation {
   }
 
   /// Elementwise σ of an array into `out` (resized to x's shape if needed; a block or map must
-  /// already have it). Vectorised where the struct has an array path for this Scalar.
+  /// already have it, else invalid_argument "out: expected a RxC matrix"). Vectorised where the struct has an array path for this Scalar.
   template <class In, class Out>
   void value_into(const Eigen::ArrayBase<In>& x, const Eigen::ArrayBase<Out>& out) const {
     apply<0>(x, out);
@@ -759,7 +791,7 @@ class activation {
   }
   /// σ′(x) into `out` given also y = σ(x) (same shape as x) from a forward pass: activations that
   /// can (tanh, sigmoid) reuse y instead of evaluating a transcendental function again; the others
-  /// ignore y and use x as derivative_into() does.
+  /// ignore y and use x as derivative_into() does. y of another shape is refused (invalid_argument).
   template <class In, class Value, class Out>
   void derivative_from_value_into(const Eigen::ArrayBase<In>& x, const Eigen::ArrayBase<Value>& y,
                                   const Eigen::ArrayBase<Out>& out) const {
@@ -801,12 +833,35 @@ class activation {
   }
 
  private:
+  // A plain array (or .array() of a plain matrix) is resized to x's shape; a block or map cannot
+  // be, and writing x's shape through it would run past its end.
+  template <class T>
+  static constexpr bool plain =
+      std::is_base_of_v<Eigen::PlainObjectBase<typename T::PlainObject>, T>;
+  template <class T>
+  static constexpr bool resizable = [] {
+    if constexpr (plain<T>)
+      return true;
+    else if constexpr (requires { typename T::NestedExpressionType; })  // ArrayWrapper
+      return plain<std::remove_cvref_t<typename T::NestedExpressionType>>;
+    else
+      return false;
+  }();
+  template <class In, class Out>
+  static void fit_output(const Eigen::ArrayBase<In>& x, Eigen::ArrayBase<Out>& out) {
+    if (out.rows() == x.rows() && out.cols() == x.cols()) return;
+    if constexpr (resizable<Out>)
+      out.derived().resize(x.rows(), x.cols());
+    else
+      require_shape("out", x.rows(), x.cols(), out);
+  }
+
   // `out` is the usual Eigen idiom for writable expression arguments (blocks, maps, temporaries).
   template <int Order, class In, class Out>
   void apply(const Eigen::ArrayBase<In>& x, const Eigen::ArrayBase<Out>& out_const) const {
     using S = typename In::Scalar;
     auto& out = const_cast<Eigen::ArrayBase<Out>&>(out_const);
-    if (out.rows() != x.rows() || out.cols() != x.cols()) out.derived().resize(x.rows(), x.cols());
+    fit_output(x, out);
     visit([&](auto act) {
       if constexpr (std::is_floating_point_v<S> &&
                     requires { act.template array<Order>(x, out); }) {
@@ -827,10 +882,10 @@ class activation {
   void apply_from_value(const Eigen::ArrayBase<In>& x, const Eigen::ArrayBase<Value>& y,
                         const Eigen::ArrayBase<Out>& out_const) const {
     auto& out = const_cast<Eigen::ArrayBase<Out>&>(out_const);
+    require_shape("y", x.rows(), x.cols(), y);
     visit([&](auto act) {
       if constexpr (requires { act.template array_from_value<Order>(y, out); }) {
-        if (out.rows() != x.rows() || out.cols() != x.cols())
-          out.derived().resize(x.rows(), x.cols());
+        fit_output(x, out);
         act.template array_from_value<Order>(y, out);
       } else {
         apply<Order>(x, out);
