@@ -201,6 +201,17 @@ void require_examples_and_targets(const Eigen::DenseBase<DX>& X, const Eigen::De
   require_finite("y", y);
 }
 
+/// A minibatch of example indices: at least one, each in [0, examples) — "batch.size(): expected at
+/// least 1, got 0", "batch: expected indices in [0, 4), got 4".
+template <class Batch>
+void require_batch_indices(const Batch& batch, Index examples) {
+  require_at_least<Index>("batch.size()", static_cast<Index>(batch.size()), 1);
+  for (const auto n : batch)
+    if (n < 0 || n >= examples)
+      throw_invalid_argument("batch", "indices in [0, " + std::to_string(examples) + ")",
+                             std::to_string(n));
+}
+
 /// "C_w: expected a positive value, got -1" (NaN is rejected too).
 template <class T>
 void require_positive(std::string_view name, const T& x) {
@@ -234,8 +245,12 @@ void require_covariance_2x2(std::string_view prefix, const S& c11, const S& c12,
   require_finite(n22, c22);
   require_nonnegative(n11, c11);
   require_nonnegative(n22, c22);
-  const S slack = 8 * std::numeric_limits<S>::epsilon() * c11 * c22;
-  if (c12 * c12 > c11 * c22 + slack)
+  // In long double, whose exponent range holds the squares of any double: c12² of 1e200 must not
+  // overflow into inf ≤ inf and pass.
+  using L = long double;
+  const L v11 = L(scalar_value(c11)), v12 = L(scalar_value(c12)), v22 = L(scalar_value(c22));
+  const L slack = 8 * L(std::numeric_limits<real_type_t<S>>::epsilon()) * v11 * v22;
+  if (v12 * v12 > v11 * v22 + slack)
     throw_invalid_argument(
         n12, n12 + "² ≤ " + n11 + "·" + n22 + " (a positive semi-definite covariance)",
         format_value(c12) + " with " + n11 + " = " + format_value(c11) + ", " + n22 + " = " +

@@ -103,9 +103,12 @@ struct pair_angle {
   S cos_theta() const { return S(1) - 2 * s * s; }
 };
 
-/// The pair_angle of p (both variances > 0).
+/// The pair_angle of p; both variances must be > 0 (the angle of a degenerate side is undefined:
+/// "k11: expected a positive value, got 0").
 template <class S>
 pair_angle<S> angle_of(const gaussian_pair<S>& p) {
+  require_positive("k11", p.k11);
+  require_positive("k22", p.k22);
   using std::asin;
   using std::sin;
   using std::sqrt;

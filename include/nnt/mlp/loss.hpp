@@ -14,6 +14,7 @@
 #include "../core/types.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace nnt {
@@ -144,25 +145,35 @@ struct binary_cross_entropy_loss {
 struct softmax_cross_entropy_loss {
   reduction red = reduction::mean;  ///< c = 1/N (mean, default) or 1 (sum), also on G and H
 
-  /// p = softmax(z) column by column, shifted by the column maximum.
+  /// p = softmax(z) column by column, shifted by the column maximum (Z needs ≥ 1 row). Its limits
+  /// at infinite logits: the entries at +inf share the mass; a column of −inf only is NaN.
   template <class DZ, class S = typename DZ::Scalar>
   static Matrix<S> softmax(const Eigen::MatrixBase<DZ>& Z) {
     using std::exp;
+    require_at_least<Index>("Z.rows()", Z.rows(), 1);
     Matrix<S> P(Z.rows(), Z.cols());
     for (Index j = 0; j < Z.cols(); ++j) {
       const S m = max_of(Z.col(j));
+      if (scalar_value(m) == std::numeric_limits<real_type_t<S>>::infinity()) {
+        for (Index i = 0; i < Z.rows(); ++i)
+          P(i, j) = S(scalar_value(Z(i, j)) == scalar_value(m) ? 1.0 : 0.0);
+        P.col(j) /= P.col(j).sum();
+        continue;
+      }
       S sum = 0;
       for (Index i = 0; i < Z.rows(); ++i) sum += (P(i, j) = exp(S(Z(i, j) - m)));
       P.col(j) /= sum;
     }
     return P;
   }
-  /// logsumexp(z) = m + log Σ exp(zᵢ − m), m = max z.
+  /// logsumexp(z) = m + log Σ exp(zᵢ − m), m = max z (z needs ≥ 1 entry; ±inf at an infinite m).
   template <class S, class Derived>
   static S logsumexp(const Eigen::MatrixBase<Derived>& z) {
     using std::exp;
     using std::log;
+    require_at_least<Index>("z.size()", z.size(), 1);
     const S m = max_of(z);
+    if (std::isinf(double(scalar_value(m)))) return m;
     S sum = 0;
     for (Index i = 0; i < z.size(); ++i) sum += exp(S(z(i) - m));
     return S(m + log(sum));

@@ -47,13 +47,10 @@ class mlp_objective {
 
   /// Loss and gradient on the examples `batch` only (the loss's reduction applies to the batch).
   S value_and_gradient(const Vector<S>& theta, Vector<S>& gradient, std::span<const Index> batch) {
-    require_at_least<Index>("batch.size()", static_cast<Index>(batch.size()), 1);
+    require_batch_indices(batch, X_.cols());
     Xb_.resize(X_.rows(), static_cast<Index>(batch.size()));
     Yb_.resize(Y_.rows(), static_cast<Index>(batch.size()));
     for (std::size_t j = 0; j < batch.size(); ++j) {
-      if (batch[j] < 0 || batch[j] >= X_.cols())
-        throw_invalid_argument("batch", "indices in [0, " + std::to_string(X_.cols()) + ")",
-                               std::to_string(batch[j]));
       Xb_.col(Index(j)) = X_.col(batch[j]);
       Yb_.col(Index(j)) = Y_.col(batch[j]);
     }
