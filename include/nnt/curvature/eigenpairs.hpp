@@ -74,20 +74,48 @@ struct eigen_result {
 
 namespace detail {
 
+// op/σ: Spectra squares norms internally, so an operator of scale 1e200 came back as eigenvalues 0
+// with success, and one of scale 1e-200 as a failure. Run it on an O(1) operator, scale back.
+template <class Op, class S>
+struct scaled_operator {
+  using Scalar = S;
+  const Op& op;
+  S inverse_scale;
+  Index rows() const { return op.rows(); }
+  void apply(const const_vector_ref<S>& v, vector_ref<S> out) const {
+    op.apply(v, out);
+    out *= inverse_scale;
+  }
+};
+
 template <class S, class Op>
 eigen_result<S> run_spectra(const Op& op, Index k, Index ncv, const eigen_options& options,
                             Spectra::SortRule rule, std::uint64_t stream) {
   const Index n = op.rows();
-  spectra_operator<Op> adapted(op);
-  Spectra::SymEigsSolver<spectra_operator<Op>> solver(adapted, k, ncv);
   // A stream of its own, so the start vector never coincides with data a caller drew from the
   // same seed (a start vector that is an eigenvector makes Spectra 1.0 report garbage as success).
   auto rng = random_generator::for_task(options.seed, stream);
   Vector<S> start(n);
   rng.fill_normal(start);
-  solver.init(start.data());
   eigen_result<S> result;
   result.vectors.resize(n, 0);
+  // The scale σ = ‖A s‖/‖s‖ of a random s: between the smallest and largest |λ|, and for a random
+  // s close to the largest (an O(1) operator is all Spectra needs). 0 (A s = 0) or a σ whose
+  // inverse overflows leaves the operator as it is.
+  Vector<S> As(n);
+  op.apply(start, As);
+  S sigma = As.stableNorm() / start.stableNorm();
+  if (!std::isfinite(double(sigma))) {
+    result.operator_applications = 1;
+    result.status = status::diverged;
+    result.stop_reason = stop_reason::non_finite;
+    return result;
+  }
+  if (!(sigma > 0) || !std::isfinite(double(S(1) / sigma))) sigma = S(1);
+  const scaled_operator<Op, S> normalised{op, S(1) / sigma};
+  spectra_operator<scaled_operator<Op, S>> adapted(normalised);
+  Spectra::SymEigsSolver<spectra_operator<scaled_operator<Op, S>>> solver(adapted, k, ncv);
+  solver.init(start.data());
   // A non-finite operator (the Hessian of a diverged run) makes Spectra's inner eigensolver throw.
   bool threw = false;
   try {
@@ -95,7 +123,7 @@ eigen_result<S> run_spectra(const Op& op, Index k, Index ncv, const eigen_option
   } catch (const std::runtime_error&) {
     threw = true;
   }
-  result.operator_applications = adapted.applications();
+  result.operator_applications = 1 + adapted.applications();
   if (threw) {
     result.status = status::diverged;
     result.stop_reason = stop_reason::non_finite;
@@ -103,13 +131,15 @@ eigen_result<S> run_spectra(const Op& op, Index k, Index ncv, const eigen_option
   }
   result.restarts = solver.num_iterations();
   const bool converged = solver.info() == Spectra::CompInfo::Successful;
-  result.values = solver.eigenvalues();  // the converged ones (fewer than k when not converged)
+  // the converged ones (fewer than k when not converged), back on the operator's scale
+  result.values = sigma * solver.eigenvalues();
   result.vectors = solver.eigenvectors();
   result.residuals.resize(result.values.size());
   Vector<S> Av(n);
   for (Index j = 0; j < result.values.size(); ++j) {
     op.apply(result.vectors.col(j), Av);
-    result.residuals(j) = (Av - result.values(j) * result.vectors.col(j)).norm();
+    // stableNorm: norm() overflows to inf for residual entries ≳ 1e154 (an operator of that scale)
+    result.residuals(j) = (Av - result.values(j) * result.vectors.col(j)).stableNorm();
   }
   result.operator_applications += result.values.size();
   const S eps = std::numeric_limits<S>::epsilon();

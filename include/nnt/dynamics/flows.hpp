@@ -51,8 +51,8 @@ class linear_flow {
     require_size("theta_star", H.rows(), theta_star.size());
     require_finite("H", H);
     require_finite("theta_star", theta_star);
-    const S asymmetry = (H - H.transpose()).norm();
-    if (!(asymmetry <= S(1e-12) * H.norm()))
+    const S asymmetry = (H - H.transpose()).stableNorm();  // norm() is inf ≤ inf at entries ≳ 1e154
+    if (!(asymmetry <= S(1e-12) * H.stableNorm()))
       throw_invalid_argument("H", "a symmetric matrix", "‖H − Hᵀ‖ = " + format_value(asymmetry));
     Eigen::SelfAdjointEigenSolver<Matrix<S>> es(H);
     Q_ = es.eigenvectors();
