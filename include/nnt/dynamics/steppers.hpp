@@ -31,6 +31,13 @@ void evaluate_system(F& f, const Vector<S>& x, Vector<S>& dxdt, double t) {
     throw_invalid_argument("f", "dxdt of x's size " + std::to_string(x.size()),
                            "a dxdt of size " + std::to_string(dxdt.size()));
 }
+
+// A stepper is a public building block: a NaN or infinite time or step would turn x into NaN
+// without a status, so it is refused ("dt: expected a finite value, got nan").
+inline void require_step(double t, double dt) {
+  require_finite("t", t);
+  require_finite("dt", dt);
+}
 }  // namespace detail
 
 /// A fixed-step method: order, evaluations per step, and do_step(f, x, t, dt) advancing x in place.
@@ -60,10 +67,11 @@ class euler_stepper {
   using Scalar = S;                               ///< scalar type of the state x
   static constexpr int order = 1;                 ///< global error O(h)
   static constexpr int evaluations_per_step = 1;  ///< calls of F per do_step
-  /// One step of size dt from (x, t).
+  /// One step of size dt from (x, t) (finite, else nnt::invalid_argument).
   template <class F>
   requires ode_system<F, S>
   void do_step(F& f, Vector<S>& x, double t, double dt) {
+    detail::require_step(t, dt);
     detail::evaluate_system(f, x, k_, t);
     x += S(dt) * k_;
   }
@@ -79,10 +87,11 @@ class heun_stepper {
   using Scalar = S;                               ///< scalar type of the state x
   static constexpr int order = 2;                 ///< global error O(h²)
   static constexpr int evaluations_per_step = 2;  ///< calls of F per do_step
-  /// One step of size dt from (x, t).
+  /// One step of size dt from (x, t) (finite, else nnt::invalid_argument).
   template <class F>
   requires ode_system<F, S>
   void do_step(F& f, Vector<S>& x, double t, double dt) {
+    detail::require_step(t, dt);
     detail::evaluate_system(f, x, k1_, t);
     tmp_ = x + S(dt) * k1_;
     detail::evaluate_system(f, tmp_, k2_, t + dt);
@@ -100,10 +109,11 @@ class rk4_stepper {
   using Scalar = S;                               ///< scalar type of the state x
   static constexpr int order = 4;                 ///< global error O(h⁴)
   static constexpr int evaluations_per_step = 4;  ///< calls of F per do_step
-  /// One step of size dt from (x, t).
+  /// One step of size dt from (x, t) (finite, else nnt::invalid_argument).
   template <class F>
   requires ode_system<F, S>
   void do_step(F& f, Vector<S>& x, double t, double dt) {
+    detail::require_step(t, dt);
     const S h(dt), half(dt / 2);
     detail::evaluate_system(f, x, k1_, t);
     tmp_ = x + half * k1_;
@@ -148,10 +158,14 @@ class dormand_prince_stepper {
   void reset() { have_k1_ = false; }
 
   /// Tries one step of size dt from (x, t). Accepted: x, t advance, returns true. Rejected: x, t
-  /// unchanged, returns false. Either way dt becomes the proposed next step size.
+  /// unchanged, returns false. Either way dt becomes the proposed next step size. A non-finite t or
+  /// dt, or dt = 0, throws nnt::invalid_argument.
   template <class F>
   requires ode_system<F, S>
   bool try_step(F& f, Vector<S>& x, double& t, double& dt) {
+    detail::require_step(t, dt);
+    if (dt == 0)
+      throw_invalid_argument("dt", "a non-zero step (a zero step never advances t)", "0");
     constexpr double c2 = 1.0 / 5, c3 = 3.0 / 10, c4 = 4.0 / 5, c5 = 8.0 / 9;
     constexpr double a21 = 1.0 / 5;
     constexpr double a31 = 3.0 / 40, a32 = 9.0 / 40;
@@ -235,6 +249,8 @@ class dormand_prince_stepper {
     constexpr double d1 = -12715105075.0 / 11282082432, d3 = 87487479700.0 / 32700410799,
                      d4 = -10690763975.0 / 1880347072, d5 = 701980252875.0 / 199316789632,
                      d6 = -1453857185.0 / 822651844, d7 = 69997945.0 / 29380423;
+    require_finite("t_query", t_query);
+    require_size("x_now", x_new_.size(), x_now.size());
     const Vector<S>& y0 = x_new_;
     const Vector<S>& k1 = k7_;  // the swapped FSAL stages of the accepted step
     const Vector<S>& k7 = k1_;
