@@ -173,7 +173,7 @@ class bspline_basis {
     require_size("c", size(), c.size());
     std::vector<T> v(std::size_t(k_ + 1));
     const Index f = evaluate(x, v.data());
-    T s = T(0.0) * x;
+    T s = math::zero_like(x);  // not 0·x, NaN at x = ±∞ where every basis is 0
     for (Index q = 0; q <= k_; ++q) s += c(f + q) * v[std::size_t(q)];
     return s;
   }
@@ -181,6 +181,8 @@ class bspline_basis {
   /// The dense design matrix B_i(x_m) (M × (G + k)); for fits.
   template <class DX>
   Matrix<double> design(const Eigen::MatrixBase<DX>& x) const {
+    require_allocation("x.size() (the design matrix x.size() × (G + k))",
+                       checked_product("x.size()", x.size(), size()), sizeof(double));
     Matrix<double> A = Matrix<double>::Zero(x.size(), size());
     std::vector<double> v(std::size_t(k_ + 1));
     for (Index m = 0; m < x.size(); ++m) {
@@ -313,6 +315,7 @@ template <class DC>
 bspline_fit_result bspline_refit(const bspline_basis& from, const Eigen::MatrixBase<DC>& c,
                                  const bspline_basis& to) {
   require_size("c", from.size(), c.size());
+  require_finite("c", c);
   const double lo = std::max(from.lower(), to.lower()), hi = std::min(from.upper(), to.upper());
   if (!(hi > lo)) throw_invalid_argument("to", "a grid overlapping the old one", "disjoint grids");
   const Index per = 4 * (to.order() + 1), G = std::max(from.intervals(), to.intervals());

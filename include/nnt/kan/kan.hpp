@@ -278,12 +278,38 @@ class kan {
     if (input_grad) *input_grad = g;
   }
 
+  /// Throws nnt::invalid_argument ("st.x: expected a 4x5 matrix, …") unless st has the shapes of a
+  /// forward state of layer l of this network (a state of another layer or network would be read
+  /// past its end by layer_vjp() and the regulariser).
+  void require_layer_state(Index l, const kan_layer_state<S>& st) const {
+    const Index nb = basis_size(l);  // checks l
+    const Index n_in = widths_[std::size_t(l)], n_out = widths_[std::size_t(l + 1)],
+                N = st.x.cols(), k = order();
+    require_shape("st.x", n_in, N, st.x);
+    require_shape("st.B", n_in * nb, N, st.B);
+    require_shape("st.dB", (k + 1) * n_in, N, st.dB);
+    require_shape("st.scaled", n_out, n_in * nb, st.scaled);
+    require_size("st.first", n_in * N, Index(st.first.size()));
+    if (options_.base) {
+      require_shape("st.silu", n_in, N, st.silu);
+      require_shape("st.dsilu", n_in, N, st.dsilu);
+    }
+  }
+
   /// The vector–Jacobian product of layer l at its forward state st: grad += ∂⟨G, y_l⟩/∂θ and, when
   /// gx is given, gx += ∂⟨G, y_l⟩/∂x_l. The building block of backward() and of the regulariser.
+  /// Shapes that do not fit layer l (grad, G, gx, a state of another layer) throw invalid_argument.
   void layer_vjp(Index l, const kan_layer_state<S>& st, const const_matrix_ref<S>& G,
                  Vector<S>& grad, Matrix<S>* gx) const {
+    const Index nb = basis_size(l);  // checks l
     const Index n_in = widths_[std::size_t(l)], n_out = widths_[std::size_t(l + 1)],
-                N = st.x.cols(), nb = basis_size(l), k = order();
+                N = st.x.cols(), k = order();
+    // The maps below write into grad and read st by offsets: shapes must match, or they run past
+    // the end (a state from another layer or net, a gradient of the wrong size).
+    require_layer_state(l, st);
+    require_size("grad", parameter_count(), grad.size());
+    require_shape("G", n_out, N, G);
+    if (gx) require_shape("gx", n_in, N, *gx);
     MatrixMap<S> gc(grad.data() + offsets(l).c, n_out, n_in * nb);
     MatrixMap<S> gwb(grad.data() + offsets(l).wb, n_out, n_in);
     MatrixMap<S> gws(grad.data() + offsets(l).ws, n_out, n_in);

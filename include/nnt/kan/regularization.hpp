@@ -72,6 +72,7 @@ Matrix<S> edge_pass(const kan<S>& net, Index l, const kan_layer_state<S>& st, co
 template <class S>
 void require_forward_state(const kan<S>& net, const kan_workspace<S>& ws) {
   require_size("ws.layers (a forward pass of this network)", net.depth(), Index(ws.layers.size()));
+  for (Index l = 0; l < net.depth(); ++l) net.require_layer_state(l, ws.layers[std::size_t(l)]);
 }
 
 }  // namespace detail
