@@ -14,7 +14,10 @@
 #include "../core/parameterization.hpp"
 #include "moments.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -163,7 +166,9 @@ S dense_ntk_increment(const kernel_step& s, Index fan_in, S k) {
 }  // namespace detail
 
 /// Applies one step to a pair entry. `input_dim` is the fan-in of a first standard layer with
-/// fan_in = 0; `quadrature` serves activations without closed-form moments.
+/// fan_in = 0 (then ≥ 1, else invalid_argument); `quadrature` serves activations without
+/// closed-form moments. Non-finite entries pass a dense step (overflow becomes the caller's status)
+/// and are refused by a nonlinearity (require_gaussian_pair).
 template <class S>
 kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index input_dim,
                            const moment_quadrature<S>& quadrature) {
@@ -171,6 +176,7 @@ kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index
   if (s.kind == kernel_step_kind::dense) {
     const S cw = S(s.C_w), cb = s.bias ? S(s.C_b) : S(0);
     const Index n = s.fan_in > 0 ? s.fan_in : input_dim;
+    if (s.param == parameterization::standard) require_at_least<Index>("input_dim", n, 1);
     out.k11 = cw * e.k11 + cb;
     out.k22 = cw * e.k22 + cb;
     out.k12 = cw * e.k12 + cb;
@@ -181,6 +187,15 @@ kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index
     out.t12 = cw * e.t12 + detail::dense_ntk_increment(s, n, e.k12);
     return out;
   }
+  // rounded_gaussian_pair clamps the ulps by which rounding leaves Cauchy–Schwarz; an entry
+  // further out is not a covariance, and clamping it would hide the mistake.
+  using std::abs;
+  using std::sqrt;
+  const S slack = std::max(S(1e-10), 64 * std::numeric_limits<S>::epsilon());
+  if (e.k11 >= 0 && e.k22 >= 0 && abs(e.k12) > (1 + slack) * sqrt(e.k11) * sqrt(e.k22))
+    throw_invalid_argument("k12", "|k12| ≤ √(k11·k22) up to rounding (a covariance)",
+                           format_value(e.k12) + " with k11 = " + format_value(e.k11) +
+                               ", k22 = " + format_value(e.k22));
   const pair_moments<S> m = activation_moments(
       s.sigma, rounded_gaussian_pair(e.k11, e.k22, e.k12, e.dist, e.diff), quadrature);
   out.k11 = m.ss11;
@@ -199,9 +214,12 @@ kernel_entry<S> apply_step(const kernel_step& s, const kernel_entry<S>& e, Index
   return out;
 }
 
-/// The input entry of x, x′ (dimension d): K = xᵀx′/d with dist and diff summed exactly.
+/// The input entry of x, x′ (dimension d ≥ 1, the same for both; else invalid_argument): K = xᵀx′/d
+/// with dist and diff summed exactly.
 template <class S, class A, class B>
 kernel_entry<S> input_entry(const Eigen::MatrixBase<A>& x, const Eigen::MatrixBase<B>& y) {
+  require_at_least<Index>("x.size()", x.size(), 1);
+  require_size("y", x.size(), y.size());
   const S d = S(x.size());
   kernel_entry<S> e;
   e.k11 = S(x.squaredNorm()) / d;

@@ -133,7 +133,10 @@ Matrix<S> kernel_ridge_predict(const kernel_ridge_model<S>& m,
     throw_invalid_argument("model", "a fitted model (status ok)", std::string(to_string(m.status)));
   require_rows("K_cross", m.alpha.rows(), K_cross.rows());
   require_finite("K_cross", K_cross);
-  return (K_cross.transpose() * m.alpha).transpose();
+  Matrix<S>
+      out;  // αᵀ K(X, X*), through the shape-only partition: the same bits on every thread count
+  detail::thread_stable_product(out, m.alpha.transpose(), K_cross.derived(), S(1));
+  return out;
 }
 
 /// GP posterior mean (k × M) and variance (M) with noise variance λ = options.ridge.
