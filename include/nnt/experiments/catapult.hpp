@@ -85,8 +85,9 @@ inline catapult_state catapult_recursion_step(catapult_state s, double eta, doub
 
 /// The λ update as the notes print it, λ + ηc(z − y)²[ηλ − 4/(z − y)] (the factor z is missing).
 inline double catapult_lambda_printed(catapult_state s, double eta, double c, double y) {
+  // r²(ηλ − 4/r) written as r(ηλr − 4): the same number, without 0·∞ at z = y.
   const double r = s.z - y;
-  return s.lambda + eta * c * r * r * (eta * s.lambda - 4 / r);
+  return s.lambda + eta * c * r * (eta * s.lambda * r - 4);
 }
 
 /// Which dynamics catapult_gd() runs.
@@ -277,6 +278,13 @@ catapult_phase_diagram catapult_phases(catapult_model model, const std::vector<I
                                        double y, std::uint64_t seed, catapult_options o = {}) {
   require_at_least<Index>("widths.size()", Index(widths.size()), 1);
   require_at_least<Index>("eta_lambda0.size()", Index(eta_lambda0.size()), 1);
+  // Checked here, under their own names, before any run (not as catapult_gd's "eta" after some).
+  for (std::size_t g = 0; g < eta_lambda0.size(); ++g) {
+    require_finite("eta_lambda0[" + std::to_string(g) + "]", eta_lambda0[g]);
+    require_positive("eta_lambda0[" + std::to_string(g) + "]", eta_lambda0[g]);
+  }
+  for (std::size_t w = 0; w < widths.size(); ++w)
+    require_at_least<Index>("widths[" + std::to_string(w) + "]", widths[w], 1);
   if (!std::is_sorted(eta_lambda0.begin(), eta_lambda0.end()))
     throw_invalid_argument("eta_lambda0", "an increasing grid", "an unsorted one");
   const Index W = Index(widths.size()), G = Index(eta_lambda0.size());

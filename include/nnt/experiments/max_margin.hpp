@@ -122,14 +122,20 @@ struct max_margin_result {
 template <class S = double>
 class logistic_objective {
  public:
-  /// Z has the columns y_n x_n.
-  explicit logistic_objective(Matrix<S> Z) : Z_(std::move(Z)) {}
+  /// Z has the columns y_n x_n (at least one, finite; else nnt::invalid_argument, as is a w of
+  /// another size than Z's rows).
+  explicit logistic_objective(Matrix<S> Z) : Z_(std::move(Z)) {
+    require_at_least<Index>("Z.cols()", Z_.cols(), 1);
+    require_finite("Z", Z_);
+  }
   /// L(w).
   S value(const Vector<S>& w) const {
+    require_size("w", Z_.rows(), w.size());
     return (Z_.transpose() * w).unaryExpr([](S m) { return math::log1p_exp(S(-m)); }).mean();
   }
   /// L(w), and ∇L = −(1/N) Σ_n σ(−m_n) y_n x_n, m_n = y_n wᵀx_n, into gradient.
   S value_and_gradient(const Vector<S>& w, Vector<S>& gradient) const {
+    require_size("w", Z_.rows(), w.size());
     const Vector<S> m = Z_.transpose() * w;
     gradient.noalias() =
         -(Z_ * m.unaryExpr([](S v) { return math::logistic(S(-v)); })) / S(Z_.cols());

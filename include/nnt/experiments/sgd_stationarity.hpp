@@ -49,26 +49,29 @@ struct sgd_stationarity_result {
 template <class S = double>
 class least_squares_objective {
  public:
-  /// Takes X (d × N, one example per column, N ≥ 1) and y (N entries); shapes are checked
-  /// (nnt::invalid_argument).
+  /// Takes X (d × N, one example per column, N ≥ 1) and y (N entries), finite; shapes, θ's size
+  /// and batch indices are checked (nnt::invalid_argument).
   least_squares_objective(Matrix<S> X, Vector<S> y) : X_(std::move(X)), y_(std::move(y)) {
-    require_at_least<Index>("X.cols()", X_.cols(), 1);
-    require_size("y", X_.cols(), y_.size());
+    require_examples_and_targets(X_, y_);
   }
   /// N, the number of examples (batch indices lie in [0, N)).
   Index examples() const { return X_.cols(); }
   /// L(θ).
   S value(const Vector<S>& theta) const {
+    require_size("theta", X_.rows(), theta.size());
     return S(0.5) * (X_.transpose() * theta - y_).squaredNorm() / S(X_.cols());
   }
   /// L(θ), and ∇L = (1/N) X(Xᵀθ − y) into g.
   S value_and_gradient(const Vector<S>& theta, Vector<S>& g) const {
+    require_size("theta", X_.rows(), theta.size());
     const Vector<S> r = X_.transpose() * theta - y_;
     g.noalias() = X_ * r / S(X_.cols());
     return S(0.5) * r.squaredNorm() / S(X_.cols());
   }
   /// The loss and gradient of the examples in batch (repeats allowed: draws with replacement).
   S value_and_gradient(const Vector<S>& theta, Vector<S>& g, std::span<const Index> batch) const {
+    require_size("theta", X_.rows(), theta.size());
+    require_batch_indices(batch, X_.cols());
     g.setZero(X_.rows());
     S loss = 0;
     for (const Index n : batch) {
