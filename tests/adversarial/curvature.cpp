@@ -90,6 +90,18 @@ TEST_CASE("adversarial curvature: top_eigenpairs and bottom_eigenpairs", "[adver
   clustered.diagonal().tail(4) << 30, 30 + 1e-9, 30 + 2e-9, 30 + 3e-9;
   NNT_NOT_OK(nnt::top_eigenpairs(nnt::dense_operator<double>(clustered), 3,
                                  {.ncv = 5, .stop = {.max_iterations = 1, .tolerance = 1e-14}}));
+  // An operator of scale 1e200: the residual check must not overflow (norm() gave inf there and
+  // an honest result read as diverged). Eigenvalues 1e200·30, 29, 28 to the relative tolerance.
+  // (Spectra squares norms: it returned eigenvalues 0 with success at 1e200, failed at 1e-200.)
+  for (const double scale : {1e200, 1e-200}) {
+    INFO("scale " << scale);
+    const MatrixXd scaled = scale * MatrixXd(VectorXd::LinSpaced(30, 1, 30).asDiagonal());
+    const auto big = nnt::top_eigenpairs(nnt::dense_operator<double>(scaled), 3);
+    CHECK(big.status == nnt::status::ok);
+    REQUIRE(big.values.size() == 3);
+    CHECK(big.residuals.allFinite());
+    for (int j = 0; j < 3; ++j) CHECK(std::abs(big.values(j) / (scale * (30 - j)) - 1) < 1e-12);
+  }
 }
 
 TEST_CASE("adversarial curvature: hutchinson_trace", "[adversarial]") {
@@ -152,4 +164,17 @@ TEST_CASE("adversarial curvature: matrix-free MLP operators refuse wrong shapes"
   NNT_NOT_OK(nnt::lanczos(H, VectorXd::Ones(net.parameter_count()), 5));
   NNT_NOT_OK(nnt::top_eigenpairs(H, 2));
   NNT_NOT_OK(nnt::hutchinson_trace(H));
+}
+
+TEST_CASE("adversarial curvature: the Spectra adaptor forwards sizes and counts applications",
+          "[adversarial]") {
+  const MatrixXd A = MatrixXd::Identity(3, 3) * 2;
+  const nnt::dense_operator<double> op(A);
+  const nnt::spectra_operator<nnt::dense_operator<double>> s(op);
+  CHECK(s.rows() == 3);
+  CHECK(s.cols() == 3);
+  double x[3] = {1, 2, 3}, y[3] = {};
+  s.perform_op(x, y);
+  CHECK(y[2] == 6);
+  CHECK(s.applications() == 1);
 }

@@ -272,6 +272,7 @@ TEST_CASE("adversarial dynamics: linear_flow's domain", "[adversarial]") {
   NNT_REFUSES(nnt::linear_flow<double>(H, VectorXd::Zero(2)), "theta_star");
   NNT_REFUSES(nnt::linear_flow<double>(Hnan, star), "H");
   NNT_REFUSES(nnt::linear_flow<double>(Hasym, star), "H");
+  NNT_REFUSES(nnt::linear_flow<double>(1e200 * Hasym, star), "H");  // ‖·‖ must not be inf ≤ inf
   VectorXd star_inf = star;
   star_inf(0) = Inf;
   NNT_REFUSES(nnt::linear_flow<double>(H, star_inf), "theta_star");
@@ -287,4 +288,60 @@ TEST_CASE("adversarial dynamics: linear_flow's domain", "[adversarial]") {
   const nnt::linear_flow<double> unstable(-H, star);
   NNT_NOT_OK(unstable.state_at(1e6, theta0));
   CHECK_THROWS_AS(unstable.at(1e6, theta0), nnt::numerical_error);
+}
+
+TEST_CASE("adversarial dynamics: steppers called directly refuse bad times and sizes",
+          "[adversarial]") {
+  VectorXd x = VectorXd::Ones(3);
+  auto check_fixed = [&](auto stepper) {
+    INFO(decltype(stepper)::order);
+    NNT_REFUSES(stepper.do_step(decay, x, 0.0, NaN), "dt");
+    NNT_REFUSES(stepper.do_step(decay, x, NaN, 0.1), "t");
+    NNT_REFUSES(stepper.do_step(decay, x, 0.0, Inf), "dt");
+    auto short_f = [](const VectorXd&, VectorXd& dxdt, double) { dxdt = VectorXd::Zero(1); };
+    NNT_REFUSES(stepper.do_step(short_f, x, 0.0, 0.1), "f");
+    CHECK(x.allFinite());  // a refused step leaves x untouched
+    stepper.do_step(decay, x, 0.0, 0.1);
+    CHECK(x(0) < 1);
+  };
+  check_fixed(nnt::euler_stepper<double>{});
+  check_fixed(nnt::heun_stepper<double>{});
+  check_fixed(nnt::rk4_stepper<double>{});
+
+  nnt::dormand_prince_stepper<double> dp;
+  x = VectorXd::Ones(3);
+  double t = 0, dt = NaN;
+  NNT_REFUSES(dp.try_step(decay, x, t, dt), "dt");
+  dt = 0;
+  NNT_REFUSES(dp.try_step(decay, x, t, dt), "dt");
+  t = Inf;
+  dt = 0.1;
+  NNT_REFUSES(dp.try_step(decay, x, t, dt), "t");
+  t = 0;
+  VectorXd out;
+  NNT_REFUSES(dp.interpolate(x, 0.0, out), "interpolate");  // no accepted step yet
+  REQUIRE(dp.try_step(decay, x, t, dt));
+  CHECK(dp.accepted_steps() == 1);
+  CHECK(dp.rejected_steps() == 0);
+  CHECK(dp.evaluations() == 7);
+  CHECK(dp.last_step_start() == 0);
+  CHECK(dp.last_step_size() == 0.1);
+  NNT_REFUSES(dp.interpolate(VectorXd::Ones(5), 0.05, out), "x_now");
+  NNT_REFUSES(dp.interpolate(x, NaN, out), "t_query");
+  dp.interpolate(x, 0.05, out);
+  CHECK(std::abs(out(0) - std::exp(-0.05)) < 1e-8);
+  // A system that blows up makes every stage non-finite: the step is rejected and shrunk hard.
+  auto blow_up = [](const VectorXd& y, VectorXd& dydt, double) {
+    dydt = VectorXd::Constant(y.size(), Inf);
+  };
+  dp.reset();
+  double t2 = 0, dt2 = 0.1;
+  VectorXd y = VectorXd::Ones(2);
+  CHECK_FALSE(dp.try_step(blow_up, y, t2, dt2));
+  CHECK(t2 == 0);
+  CHECK(dt2 < 0.1);
+  CHECK(y.allFinite());
+  CHECK(nnt::learning_rate(0.1).is_constant());
+  CHECK_FALSE(
+      nnt::learning_rate(nnt::step_schedule{.eta0 = 0.1, .factor = 0.5, .every = 2}).is_constant());
 }

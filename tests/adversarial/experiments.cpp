@@ -171,3 +171,50 @@ TEST_CASE("adversarial experiments: two-layer ReLU and edge of stability", "[adv
   NNT_NOT_OK(nnt::gradient_descent_sharpness(net, mse, Xe, MatrixXd::Constant(1, 6, 10.0),
                                              {.eta = 1e3, .steps = 200, .sharpness_every = 50}));
 }
+
+TEST_CASE("adversarial experiments: building blocks (objectives, recursion, phase grids)",
+          "[adversarial]") {
+  NNT_REFUSES(nnt::logistic_objective<double>(MatrixXd(2, 0)), "Z.cols()");
+  MatrixXd Z = MatrixXd::Ones(2, 3);
+  Z(1, 2) = NaN;
+  NNT_REFUSES(nnt::logistic_objective<double>(Z), "Z");
+  const nnt::logistic_objective<double> logistic(MatrixXd::Ones(2, 3));
+  VectorXd g;
+  NNT_REFUSES(logistic.value(VectorXd::Zero(3)), "w");
+  NNT_REFUSES(logistic.value_and_gradient(VectorXd::Zero(1), g), "w");
+  CHECK(logistic.value(VectorXd::Constant(2, -1e300)) == 2e300);  // log1p_exp: no overflow
+  CHECK(logistic.value(VectorXd::Constant(2, 1e300)) == 0);
+
+  NNT_REFUSES(nnt::least_squares_objective<double>(MatrixXd(2, 0), VectorXd(0)), "X.cols()");
+  NNT_REFUSES(nnt::least_squares_objective<double>(MatrixXd::Ones(2, 3), VectorXd::Ones(2)), "y");
+  NNT_REFUSES(
+      nnt::least_squares_objective<double>(MatrixXd::Constant(2, 3, Inf), VectorXd::Ones(3)), "X");
+  const nnt::least_squares_objective<double> ls(MatrixXd::Identity(2, 3), VectorXd::Ones(3));
+  NNT_REFUSES(ls.value(VectorXd::Zero(3)), "theta");
+  NNT_REFUSES(ls.value_and_gradient(VectorXd::Zero(1), g), "theta");
+  const std::vector<nnt::Index> past{3}, negative{-1}, none{};
+  NNT_REFUSES(ls.value_and_gradient(VectorXd::Zero(2), g, past), "batch");
+  NNT_REFUSES(ls.value_and_gradient(VectorXd::Zero(2), g, negative), "batch");
+  NNT_REFUSES(ls.value_and_gradient(VectorXd::Zero(2), g, none), "batch.size()");
+
+  // The (z, λ) recursion: NaN in, NaN out; the printed λ update is finite at z = y (no 0·∞).
+  const nnt::catapult_state s{.z = 0.5, .lambda = 2.0};
+  CHECK(std::isnan(nnt::catapult_recursion_step({NaN, 1.0}, 0.1, 0.01, 0.5).z));
+  CHECK(nnt::catapult_recursion_step(s, 0.1, 0.01, 0.5).z == 0.5);  // at z = y GD stays put
+  CHECK(nnt::catapult_lambda_printed(s, 0.1, 0.01, 0.5) == 2.0);
+  const auto p = nnt::random_catapult_problem(4, 16, 0.5, 1);
+  CHECK(p.c() == Approx(p.x.squaredNorm() / (16.0 * 4.0)));
+  const auto net = nnt::catapult_mlp(p);
+  // z = m^{−1/2} Σ vᵢ ReLU(uᵢᵀx/√d) with m = 16, d = 4 (the header formula).
+  CHECK(net.forward(MatrixXd(p.x))(0) == Approx(p.v.dot((p.u * p.x / 2.0).cwiseMax(0.0)) / 4.0));
+
+  const auto quadratic = nnt::catapult_model::quadratic;
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {}, {1.0}, 4, 0.5, 1), "widths.size()");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16}, {}, 4, 0.5, 1), "eta_lambda0.size()");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16}, {2.0, 1.0}, 4, 0.5, 1), "eta_lambda0");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16}, {1.0, NaN}, 4, 0.5, 1), "eta_lambda0[1]");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16}, {-1.0}, 4, 0.5, 1), "eta_lambda0[0]");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16, 0}, {1.0}, 4, 0.5, 1), "widths[1]");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16}, {1.0}, 0, 0.5, 1), "input_dim");
+  NNT_REFUSES(nnt::catapult_phases(quadratic, {16}, {1.0}, 4, NaN, 1), "y");
+}

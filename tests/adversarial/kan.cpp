@@ -120,6 +120,90 @@ TEST_CASE("adversarial kan: forward, backward, grids, pruning, objective", "[adv
   CHECK(std::isnan(f.value_and_gradient(theta, gradient)));
 }
 
+TEST_CASE("adversarial kan: design, fits, refits, layer products, offsets, magnitudes",
+          "[adversarial]") {
+  const nnt::bspline_basis b(-1.0, 1.0, 5, 3);
+  CHECK(b.intervals() == 5);
+  NNT_REFUSES(b.spline(VectorXd(VectorXd::Ones(3)), 0.5), "c");  // c of another basis size
+  CHECK(std::isnan(b.spline(VectorXd(VectorXd::Ones(b.size())), NaN)));
+  CHECK(b.spline(VectorXd(VectorXd::Ones(b.size())), Inf) == 0);
+  CHECK(b.lower() == -1.0);
+  CHECK(b.upper() == 1.0);
+  // A design row of a NaN sample is NaN (visible), of a sample far outside 0.
+  VectorXd x(3);
+  x << 0.2, NaN, 1e300;
+  const MatrixXd A = b.design(x);
+  CHECK(A.row(0).allFinite());
+  CHECK(A.row(1).array().isNaN().any());
+  CHECK((A.row(2).array() == 0).all());
+  const nnt::Index saved = nnt::Index(nnt::allocation_limit_bytes());
+  nnt::set_allocation_limit_bytes(1024);  // the 3 × 8 design fits, 200 × 8 doubles do not
+  NNT_REFUSES(b.design(VectorXd::Zero(200)), "x.size()");
+  nnt::set_allocation_limit_bytes(std::size_t(saved));
+  NNT_REFUSES(nnt::bspline_fit(b, x, VectorXd::Zero(3)), "x");
+  NNT_REFUSES(nnt::bspline_fit(b, VectorXd::Zero(3), VectorXd::Zero(2)), "y");
+  NNT_REFUSES(nnt::bspline_fit(b, VectorXd(0), VectorXd(0)), "x.size()");
+  NNT_REFUSES(nnt::bspline_fit(b, VectorXd::Zero(3), VectorXd::Zero(3), -1.0), "ridge");
+  // Fewer samples than bases: the rank-deficient least squares still answers finitely.
+  const auto under = nnt::bspline_fit(b, VectorXd::Zero(2), VectorXd::Ones(2));
+  CHECK(under.coefficients.allFinite());
+  CHECK(under.max_residual < 1e-12);
+  const nnt::bspline_basis finer(-1.0, 1.0, 10, 3), far(5.0, 6.0, 5, 3);
+  VectorXd c = VectorXd::Ones(b.size());
+  NNT_REFUSES(nnt::bspline_refit(b, VectorXd::Ones(3), finer), "c");
+  c(2) = NaN;
+  NNT_REFUSES(nnt::bspline_refit(b, c, finer), "c");  // blamed as c, not as the samples y
+  NNT_REFUSES(nnt::bspline_refit(b, VectorXd::Ones(b.size()), far), "to");
+
+  nnt::kan<double> net({3, 4, 2});
+  net.initialize(3);
+  CHECK(net.depth() == 2);
+  CHECK(net.basis_size(0) == net.basis(0, 0).size());
+  NNT_REFUSES(net.basis_size(2), "l");
+  NNT_REFUSES(net.base_weights(2), "l");
+  NNT_REFUSES(std::as_const(net).spline_weights(-1), "l");
+  NNT_REFUSES(net.coefficient_offset(2), "l");
+  NNT_REFUSES(net.base_weight_offset(2), "l");
+  NNT_REFUSES(net.spline_weight_offset(-1), "l");
+  CHECK(net.base_weights(1).rows() == 2);
+  CHECK(net.cast<float>().parameters().allFinite());
+  const MatrixXd X = MatrixXd::Constant(3, 5, 0.1);
+  nnt::kan_workspace<double> ws;
+  net.forward(X, ws);
+  VectorXd grad = VectorXd::Zero(net.parameter_count()), short_grad = VectorXd::Zero(4);
+  MatrixXd gx = MatrixXd::Zero(3, 5), bad_gx = MatrixXd::Zero(3, 4);
+  const MatrixXd G1 = MatrixXd::Ones(4, 5);  // layer 0 has 4 outputs
+  NNT_REFUSES(net.layer_vjp(0, ws.layers[0], G1, short_grad, nullptr), "grad");
+  NNT_REFUSES(net.layer_vjp(0, ws.layers[0], MatrixXd::Ones(2, 5), grad, nullptr), "G");
+  NNT_REFUSES(net.layer_vjp(0, ws.layers[0], G1, grad, &bad_gx), "gx");
+  NNT_REFUSES(net.layer_vjp(1, ws.layers[0], MatrixXd::Ones(2, 5), grad, nullptr), "st.x");
+  NNT_REFUSES(net.layer_vjp(2, ws.layers[0], G1, grad, nullptr), "l");
+  NNT_REFUSES(net.require_layer_state(1, ws.layers[0]), "st.x");
+  nnt::kan_layer_state<double> truncated = ws.layers[0];
+  truncated.first.pop_back();
+  NNT_REFUSES(net.require_layer_state(0, truncated), "st.first");
+  net.layer_vjp(0, ws.layers[0], G1, grad, &gx);
+  CHECK(grad.allFinite());
+  CHECK(gx.allFinite());
+  // Magnitudes and pruning read the last forward's state: another net's state is refused.
+  const auto A0 = nnt::edge_magnitudes(net, ws);
+  CHECK(A0.size() == 2);
+  CHECK(A0[0].rows() == 4);
+  nnt::kan<double> other({2, 2});
+  NNT_REFUSES(nnt::edge_magnitudes(other, ws), "ws");
+  NNT_REFUSES(nnt::prune_edges(net, X, -1.0), "threshold");
+  NNT_REFUSES(nnt::prune_edges(net, X, NaN), "threshold");
+  NNT_REFUSES(nnt::prune_edges(net, MatrixXd(3, 0), 0.1), "X.cols()");
+  MatrixXd Xnan = X;
+  Xnan(0, 0) = NaN;
+  NNT_REFUSES(nnt::prune_edges(net, Xnan, 0.1), "X");
+  NNT_REFUSES(nnt::prune_edges(net, MatrixXd::Ones(2, 5), 0.1), "X");
+  CHECK(nnt::prune_edges(net, X, 0.0) == 0);  // threshold 0 keeps every edge
+  nnt::kan_objective<double> f(net, X, MatrixXd::Zero(2, 5));
+  CHECK(f.dimension() == net.parameter_count());
+  CHECK(f.network().depth() == 2);
+}
+
 #ifdef _OPENMP
 TEST_CASE("threads: KAN forward and backward give the same bits at 1 and 2 threads", "[threads]") {
   nnt::kan<double> net({64, 32, 4});

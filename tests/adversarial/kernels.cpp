@@ -189,3 +189,69 @@ TEST_CASE("adversarial kernels: moments and criticality at the edges", "[adversa
                                                 nnt::gaussian_pair<double>{1, 1, 0.5, 1, 0}, 3),
               "C_w");
 }
+
+TEST_CASE("adversarial kernels: layer building blocks, quadrature choice, susceptibilities",
+          "[adversarial]") {
+  NNT_REFUSES(nnt::fully_connected_kernel(activation::relu(), {.hidden_layers = -1}),
+              "hidden_layers");
+  NNT_REFUSES(nnt::fully_connected_kernel(activation::relu(), {.hidden_layers = 1000000}),
+              "hidden_layers");
+  NNT_REFUSES(
+      nnt::fully_connected_kernel(activation::relu(), {.param = nnt::parameterization::standard}),
+      "hidden_width");
+  NNT_REFUSES(nnt::fully_connected_kernel(activation::relu(), {.C_w = NaN}), "C_w");
+  const auto net = nnt::fully_connected_kernel(activation::relu(), {.hidden_layers = 2});
+  CHECK(net.dense_count() == 3);
+  const VectorXd x = VectorXd::Ones(3), y = VectorXd::Zero(3);
+  NNT_REFUSES(nnt::input_entry<double>(x, VectorXd::Ones(2)), "y");
+  NNT_REFUSES(nnt::input_entry<double>(VectorXd(0), VectorXd(0)), "x.size()");
+  NNT_REFUSES(nnt::pair_kernel(net, x, VectorXd::Ones(4)), "y");
+  VectorXd xnan = x;
+  xnan(1) = NaN;
+  NNT_REFUSES(nnt::pair_kernel(net, xnan, y), "x");
+  NNT_REFUSES(nnt::pair_kernel(net, VectorXd(0), VectorXd(0)), "x.size()");
+  // The zero input: ReLU of a zero-variance side is 0, not NaN.
+  const auto e0 = nnt::pair_kernel(net, x, y);
+  CHECK(std::isfinite(e0.k12));
+  CHECK(std::isfinite(e0.t12));
+  // A standard first layer needs the input dimension as its fan-in.
+  const nnt::moment_quadrature<double> q;
+  const auto standard = nnt::dense(1.0, 0.0, nnt::parameterization::standard);
+  NNT_REFUSES(nnt::apply_step(standard, nnt::input_entry<double>(x, y), 0, q), "input_dim");
+  // A nonlinearity refuses an entry that is not a Gaussian pair.
+  nnt::kernel_entry<double> bad = nnt::input_entry<double>(x, x);
+  bad.k12 = 2;
+  NNT_REFUSES(nnt::apply_step(nnt::nonlinearity(activation::tanh()), bad, 3, q), "k12");
+  bad.k12 = NaN;
+  NNT_REFUSES(nnt::apply_step(nnt::nonlinearity(activation::tanh()), bad, 3, q), "k12");
+
+  NNT_REFUSES(nnt::moment_quadrature<double>(-1), "order");
+  NNT_REFUSES(nnt::moment_quadrature<double>(nnt::Index(1) << 40), "order");
+  CHECK(nnt::moment_quadrature<double>(0).fixed_order() == 0);
+  CHECK(nnt::moment_quadrature<double>(32).rule_for(activation::tanh(), 1e300).order() == 32);
+  // Past the last rung of the ladder: the last rung's order, not an out-of-range read.
+  const auto& far = q.rule_for(activation::tanh(), 1e300);
+  CHECK(far.order() == q.rule_for(activation::tanh(), 1e6).order());
+  CHECK(q.rule_for(activation::tanh(), NaN).order() > 0);
+  const nnt::step_quadratures<double> rules(
+      nnt::kernel_network({nnt::dense(), nnt::nonlinearity(activation::tanh(), 48), nnt::dense()}));
+  CHECK(rules.size() == 3);
+  CHECK(rules[1].fixed_order() == 48);
+  CHECK(rules.any());
+
+  NNT_REFUSES(nnt::susceptibilities_at<double>(activation::tanh(), 0.0, 1.0), "C_w");
+  NNT_REFUSES(nnt::susceptibilities_at<double>(activation::tanh(), NaN, 1.0), "C_w");
+  NNT_REFUSES(nnt::susceptibilities_at<double>(activation::tanh(), 1.0, -1.0), "K");
+  NNT_REFUSES(nnt::susceptibilities_at<double>(activation::relu(), 2.0, Inf), "K");
+  const auto chi = nnt::susceptibilities_at<double>(activation::relu(), 2.0, 1.0);
+  CHECK(chi.parallel == 1.0);  // ReLU at C_w = 2: marginal, exactly
+  NNT_REFUSES(nnt::correlation_length<double>(0.0), "chi");
+  NNT_REFUSES(nnt::correlation_length<double>(NaN), "chi");
+  CHECK(nnt::correlation_length<double>(1.0) == Inf);
+  CHECK(nnt::correlation_length<double>(std::exp(-1.0)) == Approx(1.0).epsilon(1e-15));
+  nnt::critical_point<double> p;
+  p.attracting_from_above = true;
+  CHECK(p.attracting());  // at K* = 0 only the side above exists
+  p.K_star = 1;
+  CHECK_FALSE(p.attracting());
+}

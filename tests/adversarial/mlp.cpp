@@ -147,3 +147,76 @@ TEST_CASE("adversarial mlp: mlp_objective refuses bad batches and θ", "[adversa
   NNT_REFUSES(nnt::mlp_objective(net, nnt::mse_loss{}, MatrixXd::Ones(2, 4), MatrixXd::Zero(2, 4)),
               "X");
 }
+
+TEST_CASE("adversarial mlp: offsets, workspaces, casts, output Hessians, softmax limits",
+          "[adversarial]") {
+  auto net = small_net();
+  NNT_REFUSES(net.weight_offset(2), "l");
+  NNT_REFUSES(net.bias_offset(-1), "l");
+  CHECK(net.depth() == 2);
+  CHECK(net.output_dim() == 2);
+  CHECK(net.bias_scale() == std::sqrt(net.options().C_b));  // NTK parameterisation, the default
+  nnt::mlp_workspace<double> ws;
+  NNT_REFUSES(net.prepare(ws, -1), "X.cols()");
+  NNT_REFUSES(net.prepare(ws, nnt::Index(1) << 62), "X.cols()");
+  CHECK(ws.batch == -1);  // a refused prepare leaves the workspace as it was
+  // A diverged θ stays visible through a cast (float and long double).
+  VectorXd theta = net.parameters();
+  theta(1) = Inf;
+  net.set_parameters(theta);
+  CHECK(std::isinf(net.cast<float>().parameters()(1)));
+  CHECK(net.cast<long double>()
+            .forward(Eigen::Matrix<long double, -1, -1>::Ones(3, 1))
+            .array()
+            .isNaN()
+            .any() == net.forward(MatrixXd::Ones(3, 1)).array().isNaN().any());
+
+  const auto ok = small_net();
+  const MatrixXd X = MatrixXd::Ones(3, 2);
+  NNT_REFUSES(nnt::output_hessian(ok, X, MatrixXd::Ones(2, 3)), "U");
+  NNT_REFUSES(nnt::output_hessian(ok, X, MatrixXd::Ones(1, 2)), "U");
+  MatrixXd Xnan = X;
+  Xnan(0, 1) = NaN;
+  NNT_REFUSES(nnt::output_hessian(ok, Xnan, MatrixXd::Ones(2, 2)), "X");
+  NNT_REFUSES(nnt::per_example_output_hessians(ok, Xnan), "X");
+  NNT_REFUSES(nnt::per_example_output_hessians(ok, MatrixXd::Ones(2, 2)), "X");
+  // k·N dense P × P Hessians of a 1 × 300000 × 1 net: 2 · 6.5 TB, refused before any is built.
+  nnt::mlp<double> wide({1, 300000, 1}, activation::tanh());
+  NNT_REFUSES(nnt::per_example_output_hessians(wide, MatrixXd::Ones(1, 2)), "X.cols()");
+
+  // The operators count their applications and keep the loss of the point they were built at.
+  const nnt::mse_loss mse;
+  const MatrixXd Y = MatrixXd::Zero(2, 2);
+  const nnt::hessian_operator<double, nnt::mse_loss> H(ok, mse, X, Y);
+  const nnt::gauss_newton_operator<double, nnt::mse_loss> GN(ok, mse, X, Y);
+  CHECK(H.loss_value() == mse.value(ok.forward(X), Y));
+  VectorXd out(ok.parameter_count());
+  NNT_REFUSES(H.apply(VectorXd::Ones(3), out), "v");
+  VectorXd too_short(2);
+  NNT_REFUSES(GN.apply(VectorXd::Ones(ok.parameter_count()), too_short), "out");
+  GN.apply(VectorXd::Ones(ok.parameter_count()), out);
+  CHECK(H.applications() == 0);
+  CHECK(GN.applications() == 1);
+
+  nnt::mlp_objective f(ok, mse, X, Y);
+  CHECK(f.dimension() == ok.parameter_count());
+  CHECK(f.network().parameter_count() == ok.parameter_count());
+  VectorXd hv;
+  NNT_REFUSES(f.hvp(ok.parameters(), VectorXd::Ones(2), hv), "v");
+  NNT_REFUSES(f.hvp(VectorXd::Ones(2), VectorXd::Ones(ok.parameter_count()), hv), "theta");
+
+  // softmax and logsumexp: no read of an empty column, the right limits at infinite logits.
+  using sce = nnt::softmax_cross_entropy_loss;
+  NNT_REFUSES(sce::softmax(MatrixXd(0, 3)), "Z.rows()");
+  NNT_REFUSES(sce::logsumexp<double>(VectorXd(0)), "z.size()");
+  VectorXd z(3);
+  z << 1.0, Inf, Inf;
+  CHECK(sce::logsumexp<double>(z) == Inf);
+  const MatrixXd p = sce::softmax(MatrixXd(z));
+  CHECK(p(0) == 0);
+  CHECK(p(1) == 0.5);
+  z << -Inf, -Inf, -Inf;
+  CHECK(sce::logsumexp<double>(z) == -Inf);
+  z << 1e308, 1e308, -1e308;
+  CHECK(std::abs(sce::logsumexp<double>(z) - (1e308 + std::log(2.0))) <= 1e292);
+}

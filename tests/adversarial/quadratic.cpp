@@ -70,6 +70,12 @@ TEST_CASE("adversarial quadratic: evaluation refuses wrong shapes and non-finite
   NNT_REFUSES(nnt::quadratic_objective<double>(model, VectorXd::Ones(2)), "y");
   // θ is an iterate, not data: a diverged one evaluates to NaN (what optimizers report).
   CHECK(std::isnan(model.loss(theta_nan, y)));
+  const nnt::quadratic_objective<double> f(model, y);
+  CHECK(f.dimension() == 3);
+  VectorXd out;
+  NNT_REFUSES(f.hvp(theta, VectorXd::Ones(4), out), "v");
+  NNT_REFUSES(f.hvp(VectorXd::Ones(2), v, out), "theta");
+  NNT_REFUSES(f.hvp(theta, v_inf, out), "v");
 }
 
 TEST_CASE("adversarial quadratic: rank deficiency is singular, budgets are not ok",

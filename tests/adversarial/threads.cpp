@@ -89,6 +89,13 @@ TEST_CASE("threads: infinite-width Grams and kernel regression", "[threads]") {
   same_bits_on_1_and_2_threads("gp_posterior_predict", [&] {
     return nnt::gp_posterior_predict(K, Kc, Kc.topRows(40).diagonal(), Y, {.ridge = 1e-3}).mean;
   });
+  // Many outputs and test points: α^T K(X, X*) is a GEMM Eigen threads (it differed by 1e-11 at
+  // k = 600, N = 1500 before going through the shape-only partition).
+  MatrixXd Ymany(600, N), Kwide = nnt::nngp_gram(kn, X, X.leftCols(300));
+  rng.fill_normal(Ymany);
+  const auto wide = nnt::kernel_ridge_fit(K, Ymany, {.ridge = 1e-3});
+  same_bits_on_1_and_2_threads("kernel_ridge_predict (600 outputs)",
+                               [&] { return nnt::kernel_ridge_predict(wide, Kwide); });
   same_bits_on_1_and_2_threads("infinite_width_training", [&] {
     return nnt::infinite_width_training(Theta, Theta_c, Y, 0.1, 10.0).mean;
   });
