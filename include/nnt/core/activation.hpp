@@ -501,24 +501,20 @@ struct silu {
   template <int Order, class In, class Out>
   void array(const In& x, Out& out) const {
     using T = typename Out::Scalar;
+    // The x-factors are clamped to ±1e4 (below only, for σ itself): the same bits for |x| ≤ 1e4,
+    // and beyond, where s(1 − s) or s is 0 (double) or ≤ 4e-39 (float's vectorised logistic),
+    // the limit to within 1e4·4e-39 — not ∞·0 = NaN at x = ±∞. NaN stays NaN through s. Two
+    // vectorised min/max in the same pass (an allFinite() scan instead cost 1.5× the formula).
+    const T reach(1e4);
     if constexpr (Order == 0) {
-      out = x * x.logistic();
+      out = x.max(-reach) * x.logistic();
     } else {
       out = x.logistic();  // out holds s, then is transformed in place
       if constexpr (Order == 1)
-        out = out * (T(1) + x * (T(1) - out));
+        out = out * (T(1) + x.max(-reach).min(reach) * (T(1) - out));
       else
-        out = out * (T(1) - out) * (T(2) + x * (T(1) - T(2) * out));
+        out = out * (T(1) - out) * (T(2) + x.max(-reach).min(reach) * (T(1) - T(2) * out));
     }
-    // At x = ±∞ the x-terms are ∞·0 (and float's vectorised s(−∞) is 4e-39, not 0): the scalar
-    // path's limits there. One vectorised allFinite() pass; the loop runs only for such input.
-    if (x.allFinite()) return;
-    for (Index j = 0; j < x.cols(); ++j)
-      for (Index i = 0; i < x.rows(); ++i) {
-        const T v = x(i, j);
-        if (!std::isinf(v)) continue;
-        out(i, j) = Order == 0 ? value(v) : Order == 1 ? derivative(v) : second_derivative(v);
-      }
   }
   /// Measured Gauss–Hermite orders by variance (see hermite_rung), ascending max_variance.
   static constexpr std::array<hermite_rung, 9> hermite_ladder{{{32, 0.36746619407366892},
