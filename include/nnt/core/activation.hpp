@@ -769,7 +769,8 @@ class activation {
   }
 
   /// Elementwise σ of an array into `out` (resized to x's shape if needed; a block or map must
-  /// already have it, else invalid_argument "out: expected a RxC matrix"). Vectorised where the struct has an array path for this Scalar.
+  /// already have it, else invalid_argument "out: expected a RxC matrix"). Vectorised where the
+  /// struct has an array path for this Scalar.
   template <class In, class Out>
   void value_into(const Eigen::ArrayBase<In>& x, const Eigen::ArrayBase<Out>& out) const {
     apply<0>(x, out);

@@ -133,8 +133,8 @@ Matrix<S> kernel_ridge_predict(const kernel_ridge_model<S>& m,
     throw_invalid_argument("model", "a fitted model (status ok)", std::string(to_string(m.status)));
   require_rows("K_cross", m.alpha.rows(), K_cross.rows());
   require_finite("K_cross", K_cross);
-  Matrix<S>
-      out;  // αᵀ K(X, X*), through the shape-only partition: the same bits on every thread count
+  // αᵀ K(X, X*) through the shape-only partition: the same bits on every thread count.
+  Matrix<S> out;
   detail::thread_stable_product(out, m.alpha.transpose(), K_cross.derived(), S(1));
   return out;
 }
