@@ -6,18 +6,33 @@
 //     layers, the unit of the issue's numpy figure.
 //   empirical_ntk: MLP 64→512→512→1 (tanh), N = 256, float, structured form against the dense
 //     route (per-example Jacobian, then J Jᵀ).
+//   kernel_operator_product: Θ·V (r = 8) of the same ReLU net by the matrix-free kernel_operator,
+//     against kernel_gram's tile pass at the same N (nnt/baseline < 1.18 is the issue's "≥ 0.85×
+//     the throughput per entry"); counter extra_MB is the operator's own memory.
+//   kernel_ridge_pcg: (Θ + λI)α = Y, λ = 1e-3·tr Θ/N, to relative residual 1e-8, ReLU depth 10:
+//     matrix-free PCG with a rank-k RPCholesky preconditioner against Eigen's LLT of the stored
+//     Θ + λI (baseline); counters: iterations with and without the preconditioner (plain CG
+//     capped at 3000), the time per iteration in tile passes, the stored-Gram PCG time over LLT's.
 // Side-by-side modes for bench/compare/*.py (same inputs, timing and results to files):
 //   bench_kernels --gram-io X.bin OUT_PREFIX [--depth L] [--threads T]
 //   bench_kernels --ntk-io DIR [--threads T]      (DIR holds X.bin, W0.bin, b0.bin, …; writes
 //     theta.bin)
 // .bin files: int64 rows, int64 cols, then rows·cols float64 in column-major order.
+#include <nnt/core/conjugate_gradient.hpp>
+#include <nnt/core/dense_operator.hpp>
 #include <nnt/kernels/empirical.hpp>
+#include <nnt/kernels/kernel_operator.hpp>
+#include <nnt/kernels/large_scale.hpp>
 #include <nnt/kernels/nngp_ntk.hpp>
+#include <nnt/kernels/partial_cholesky.hpp>
+
+#include <Eigen/Cholesky>
 #include <nnt/mlp/derivatives.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <numbers>
 #include <string>
@@ -146,6 +161,115 @@ void BM_empirical_ntk(benchmark::State& state) {
       (theta - dense).cwiseAbs().maxCoeff() / dense.cwiseAbs().maxCoeff();
 }
 BENCHMARK(BM_empirical_ntk)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+
+double seconds_of(const std::function<void()>& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void BM_kernel_operator_product(benchmark::State& state) {
+  const nnt::Index N = state.range(0), d = 100, r = 8;
+  const int depth = 10;
+  nnt::random_generator rng(1);
+  Eigen::MatrixXd X(d, N), V(N, r), out(N, r);
+  rng.fill_normal(X);
+  rng.fill_normal(V);
+  const int threads = nnt_bench::thread_count();
+  const nnt::kernel_operator<double> op(relu_net(depth), X, {.threads = threads});
+  nnt::kernel_gram_result<double> g;
+  nnt_bench::paired(
+      state,
+      [&] {
+        op.apply(V, out);
+        benchmark::DoNotOptimize(out.data());
+      },
+      [&] {
+        g = nnt::kernel_gram(relu_net(depth), X, {.threads = threads});
+        benchmark::DoNotOptimize(g.ntk.data());
+      });
+  state.counters["max|op-gram*V|/max"] =
+      (out - g.ntk * V).cwiseAbs().maxCoeff() / (g.ntk * V).cwiseAbs().maxCoeff();
+  // X copy, the diagonal tables (4 × N × (steps + 1)), per-thread tiles and segments.
+  const double steps = double(relu_net(depth).size()) + 1;
+  state.counters["extra_MB"] =
+      8.0 * (double(d * N) + 4 * steps * double(N) + threads * (256.0 * 256 + 8 * 256)) / 1e6;
+}
+BENCHMARK(BM_kernel_operator_product)
+    ->Arg(4000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
+
+void BM_kernel_ridge_pcg(benchmark::State& state) {
+  const nnt::Index N = state.range(0), d = 100, rank = state.range(1);
+  const int depth = 10;
+  nnt::random_generator rng(2);
+  Eigen::MatrixXd X(d, N), Y(1, N);
+  rng.fill_normal(X);
+  for (nnt::Index a = 0; a < N; ++a) Y(0, a) = std::sin(X(0, a)) + X(1, a) * X(2, a);
+  const int threads = nnt_bench::thread_count();
+  const nnt::kernel_operator<double> op(relu_net(depth), X, {.threads = threads});
+  const nnt::kernel_ridge_pcg_options o{.ridge = 1e-3,
+                                        .relative = true,
+                                        .preconditioner_rank = rank,
+                                        .tolerance = 1e-8,
+                                        .max_iterations = 3000};
+  nnt::kernel_ridge_pcg_model<double> m;
+  Eigen::MatrixXd alpha;
+  double lambda = 0;
+  nnt_bench::paired(
+      state,
+      [&] {
+        m = nnt::kernel_ridge_pcg(op, Y, o);
+        benchmark::DoNotOptimize(m.alpha.data());
+      },
+      [&] {
+        Eigen::MatrixXd A = nnt::ntk_gram(relu_net(depth), X);
+        lambda = 1e-3 * A.trace() / double(N);
+        A.diagonal().array() += lambda;
+        alpha = A.llt().solve(Y.transpose());
+        benchmark::DoNotOptimize(alpha.data());
+      });
+  state.counters["pcg_iterations"] = double(m.iterations);
+  state.counters["pcg_residual"] = double(m.relative_residual.maxCoeff());
+  state.counters["|a-a_llt|/|a_llt|"] = (m.alpha - alpha).norm() / alpha.norm();
+  // Plain CG on the same operator (capped), and one tile pass (a product) for the per-iteration
+  // cost.
+  auto plain = o;
+  plain.preconditioner_rank = 0;
+  const auto cg = nnt::kernel_ridge_pcg(op, Y, plain);
+  state.counters["cg_iterations"] = double(cg.iterations);
+  Eigen::MatrixXd V = Eigen::MatrixXd::Ones(N, 1), out(N, 1);
+  const double product = seconds_of([&] { op.apply(V, out); });
+  const double factor = seconds_of([&] { (void)nnt::rp_cholesky(op, {.rank = rank}); });
+  state.counters["rpcholesky_s/product_s"] = factor / product;
+  state.counters["cg_s/iteration/product_s"] =
+      seconds_of([&] { (void)nnt::kernel_ridge_pcg(op, Y, plain); }) / double(cg.iterations + 1) /
+      product;
+  // The same PCG on the stored Gram against LLT of it (both given the Gram).
+  const Eigen::MatrixXd G = nnt::ntk_gram(relu_net(depth), X);
+  Eigen::MatrixXd A = G;
+  A.diagonal().array() += lambda;
+  const double stored = seconds_of([&] {
+    const auto f = nnt::rp_cholesky(G, {.rank = rank});
+    const nnt::nystrom_preconditioner<double> P(f.factor, lambda);
+    const auto r =
+        nnt::preconditioned_cg(nnt::dense_operator<double>(A), Eigen::MatrixXd(Y.transpose()), P,
+                               {.tolerance = 1e-8, .max_iterations = 3000});
+    benchmark::DoNotOptimize(r.solution.data());
+  });
+  const double llt = seconds_of([&] {
+    const Eigen::MatrixXd s = A.llt().solve(Y.transpose());
+    benchmark::DoNotOptimize(s.data());
+  });
+  state.counters["stored_pcg_s/llt_s"] = stored / llt;
+}
+BENCHMARK(BM_kernel_ridge_pcg)
+    ->Args({4000, 500})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // --gram-io X.bin OUT_PREFIX [--depth L]: prints seconds (best of 3), writes
 // OUT_PREFIX{nngp,ntk}.bin

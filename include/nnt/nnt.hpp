@@ -3,6 +3,7 @@
 
 #include "core/activation.hpp"
 #include "core/concepts.hpp"
+#include "core/conjugate_gradient.hpp"
 #include "core/dense_operator.hpp"
 #include "core/error.hpp"
 #include "core/gaussian_pair.hpp"
@@ -31,9 +32,12 @@
 
 #include "kernels/criticality.hpp"
 #include "kernels/empirical.hpp"
+#include "kernels/kernel_operator.hpp"
+#include "kernels/large_scale.hpp"
 #include "kernels/layer.hpp"
 #include "kernels/moments.hpp"
 #include "kernels/nngp_ntk.hpp"
+#include "kernels/partial_cholesky.hpp"
 #include "kernels/predict.hpp"
 #include "kernels/regression.hpp"
 

@@ -4,10 +4,18 @@
 // routines at the edges of their domains.
 #include <nnt/kernels/criticality.hpp>
 #include <nnt/kernels/empirical.hpp>
+#include <nnt/kernels/kernel_operator.hpp>
+#include <nnt/kernels/large_scale.hpp>
 #include <nnt/kernels/moments.hpp>
 #include <nnt/kernels/nngp_ntk.hpp>
+#include <nnt/kernels/partial_cholesky.hpp>
 #include <nnt/kernels/predict.hpp>
 #include <nnt/kernels/regression.hpp>
+
+#include <nnt/core/conjugate_gradient.hpp>
+#include <nnt/core/dense_operator.hpp>
+
+#include <vector>
 
 #include "adversarial.hpp"
 
@@ -254,4 +262,80 @@ TEST_CASE("adversarial kernels: layer building blocks, quadrature choice, suscep
   CHECK(p.attracting());  // at K* = 0 only the side above exists
   p.K_star = 1;
   CHECK_FALSE(p.attracting());
+}
+
+TEST_CASE("adversarial kernels: matrix-free operators, RPCholesky, CG and PCG kernel ridge",
+          "[adversarial]") {
+  const MatrixXd X = MatrixXd::Random(3, 12);
+  MatrixXd bad = X;
+  bad(2, 5) = NaN;
+  NNT_REFUSES(nnt::kernel_operator<double>(relu_net(), bad), "X");
+  NNT_REFUSES(nnt::kernel_operator<double>(relu_net(), MatrixXd(0, 4)), "X.rows()");
+  NNT_REFUSES(nnt::kernel_operator<double>(relu_net(), X, {.block = 70000}), "block");
+  NNT_REFUSES(nnt::kernel_operator<double>(relu_net(), X, {.threads = -1}), "threads");
+  const nnt::kernel_operator<double> op(relu_net(), X);
+  MatrixXd out(12, 1);
+  MatrixXd V = MatrixXd::Ones(12, 1);
+  V(4, 0) = Inf;
+  NNT_REFUSES(op.apply(V, out), "V");
+  NNT_REFUSES(op.multiply(MatrixXd::Ones(11, 2)), "V");
+  VectorXd vo(11);
+  NNT_REFUSES(op.apply(VectorXd(VectorXd::Ones(12)), vo), "out");
+  NNT_REFUSES(op.columns(std::vector<nnt::Index>{12}), "columns[0]");
+  CHECK(std::isfinite(op.trace()));
+  NNT_REFUSES(nnt::kernel_cross_operator<double>(relu_net(), X, bad), "B");
+  NNT_REFUSES(nnt::kernel_cross_operator<double>(relu_net(), MatrixXd::Ones(2, 3), X), "B");
+  const nnt::kernel_cross_operator<double> cross(relu_net(), MatrixXd::Ones(3, 4), X);
+  MatrixXd o4(4, 1), o12(12, 1);
+  NNT_REFUSES(cross.apply(MatrixXd::Ones(4, 1), o4), "V");
+  NNT_REFUSES(cross.apply_transpose(MatrixXd::Ones(4, 2), o12), "out");
+  NNT_REFUSES(cross.multiply(MatrixXd::Ones(3, 1)), "V");
+  CHECK(cross.row_diagonal().allFinite());
+  // A variance that overflows is a status, the products NaN.
+  const nnt::kernel_network hot({nnt::dense(1e200), nnt::nonlinearity(activation::relu()),
+                                 nnt::dense(1e200), nnt::nonlinearity(activation::relu()),
+                                 nnt::dense(1e200)});
+  const nnt::kernel_operator<double> overflowing(hot, X);
+  CHECK(overflowing.status() == nnt::status::overflow);
+  CHECK(overflowing.overflow_step() >= 0);
+  CHECK(overflowing.ntk());
+  CHECK(nnt::kernel_cross_operator<double>(hot, X, X, {.ntk = false}).ntk() == false);
+  NNT_NOT_OK(nnt::kernel_ridge_pcg(overflowing, MatrixXd::Ones(1, 12), {.ridge = 1.0}));
+  NNT_NOT_OK(nnt::rp_cholesky(overflowing, {.rank = 2}));
+
+  // RPCholesky and its preconditioner.
+  NNT_REFUSES(nnt::rp_cholesky(op, {.rank = 13}), "rank");
+  NNT_REFUSES(nnt::rp_cholesky(op, {.rank = 2, .block = 0}), "block");
+  NNT_REFUSES(nnt::rp_cholesky(op, {.rank = 2, .tolerance = NaN}), "tolerance");
+  NNT_REFUSES(nnt::rp_cholesky(MatrixXd::Ones(2, 3), {.rank = 1}), "K");
+  NNT_REFUSES(nnt::nystrom_preconditioner<double>(MatrixXd::Ones(4, 2), NaN), "ridge");
+  NNT_REFUSES(nnt::nystrom_preconditioner<double>(MatrixXd(0, 2), 1.0), "F.rows()");
+  const nnt::nystrom_preconditioner<double> P(MatrixXd::Ones(4, 1), 1.0);
+  CHECK(P.rank() == 1);
+  CHECK(P.ridge() == 1.0);
+  MatrixXd Z(4, 1);
+  NNT_REFUSES(P.apply(MatrixXd::Ones(5, 1), Z), "R");
+
+  // Conjugate gradients on any operator.
+  const nnt::dense_operator<double> A(MatrixXd::Identity(4, 4));
+  NNT_REFUSES(nnt::conjugate_gradient(A, MatrixXd::Ones(3, 1)), "B");
+  NNT_REFUSES(nnt::conjugate_gradient(A, MatrixXd::Ones(4, 1), {.tolerance = 0.0}), "tolerance");
+  NNT_REFUSES(nnt::preconditioned_cg(A, MatrixXd::Ones(4, 1), P, {.max_iterations = 0}),
+              "max_iterations");
+  nnt::identity_preconditioner<double> I;
+  MatrixXd R = MatrixXd::Ones(4, 1), Zi(4, 1);
+  I.apply(R, Zi);
+  CHECK(Zi == R);
+  NNT_NOT_OK(nnt::conjugate_gradient(nnt::dense_operator<double>(-MatrixXd::Identity(4, 4)),
+                                     MatrixXd::Ones(4, 1)));
+
+  // Kernel ridge by PCG.
+  NNT_REFUSES(nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 12), {.ridge = NaN}), "ridge");
+  NNT_REFUSES(nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 11), {.ridge = 1.0}), "Y");
+  NNT_REFUSES(
+      nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 12), {.ridge = 1.0, .preconditioner_rank = -2}),
+      "preconditioner_rank");
+  NNT_NOT_OK(nnt::kernel_ridge_pcg(
+      op, MatrixXd::Ones(1, 12),
+      {.ridge = 1e-12, .preconditioner_rank = 0, .tolerance = 1e-14, .max_iterations = 1}));
 }

@@ -182,6 +182,48 @@ void propagate_segment(const segment_context<S>& c, segment_workspace<S>& w, Ind
   }
 }
 
+// The input state of rows [r0, r0 + rows) of X against column j of Y from their input Gram
+// entries g[0..rows): k = g, dist = k_aa + k_bb − 2g, diff = k_bb − k_aa, Θ = 0 — dist recomputed
+// from the columns where the GEMM's cancellation would spoil it (near pairs).
+template <class S>
+void start_segment(segment_workspace<S>& w, const S* g, const const_matrix_ref<S>& X,
+                   const const_matrix_ref<S>& Y, const diagonal_table<S>& rows_tab,
+                   const diagonal_table<S>& cols_tab, Index r0, Index rows, Index j) {
+  const auto ka = rows_tab.k.col(0).segment(r0, rows).array();
+  const S kb = cols_tab.k(j, 0);
+  w.k.head(rows) = Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(g, rows);
+  w.dist.head(rows) = ka + kb - S(2) * w.k.head(rows);
+  w.diff.head(rows) = kb - ka;
+  w.t.head(rows).setZero();
+  // (a vectorised min: Eigen's all() on a comparison is a scalar loop)
+  if (!((w.dist.head(rows) - S(0.25) * (ka + kb)).minCoeff() >= 0))
+    for (Index i = 0; i < rows; ++i)
+      if (!(w.dist(i) >= S(0.25) * (ka(i) + kb))) {
+        const auto x = X.col(r0 + i);
+        const auto y = Y.col(j);
+        w.dist(i) = (x - y).squaredNorm() / S(X.rows());
+        w.diff(i) = (y - x).dot(y + x) / S(X.rows());
+      }
+}
+
+// One tile of the kernel (Θ when c.ntk, else K): rows [r0, r0 + rows) of X against columns
+// [c0, c0 + cols) of Y into T's top-left rows × cols corner, the input Gram by one GEMM (single-
+// threaded inside the callers' parallel regions). upper: only entries with row ≤ column (the
+// diagonal tile of a symmetric Gram, r0 = c0); the rest of T is left holding input-Gram values.
+template <class S>
+void kernel_block(const segment_context<S>& c, segment_workspace<S>& w,
+                  const const_matrix_ref<S>& X, const const_matrix_ref<S>& Y, Index r0, Index rows,
+                  Index c0, Index cols, bool upper, Matrix<S>& T) {
+  T.topLeftCorner(rows, cols).noalias() =
+      (S(1) / S(X.rows())) * (X.middleCols(r0, rows).transpose() * Y.middleCols(c0, cols));
+  for (Index jj = 0; jj < cols; ++jj) {
+    const Index m = upper ? std::min(rows, jj + 1) : rows;
+    start_segment(w, T.col(jj).data(), X, Y, *c.rows, *c.cols, r0, m, c0 + jj);
+    propagate_segment(c, w, r0, m, c0 + jj, [](Index) {});
+    T.col(jj).head(m) = c.ntk ? w.t.head(m) : w.k.head(m);
+  }
+}
+
 // Large outputs are written once, entry by entry: ask Linux for transparent huge pages before the
 // first touch (numpy does the same for big arrays), which removes most of the page-fault cost
 // (65k faults for two 4000 × 4000 doubles). A hint only: ignored where unsupported.
@@ -330,22 +372,7 @@ void kernel_gram_into(Result& res, const kernel_network& net, const const_matrix
           const Index r0 = tile.row_begin;
           const Index rows = symmetric ? std::min(tile.rows, j + 1 - r0) : tile.rows;
           if (rows <= 0) continue;
-          const auto ka = rows_tab.k.col(0).segment(r0, rows).array();
-          const S kb = cols_tab.k(j, 0);
-          w.k.head(rows) = G.col(j).segment(r0, rows).array();
-          w.dist.head(rows) = ka + kb - S(2) * w.k.head(rows);
-          w.diff.head(rows) = kb - ka;
-          w.t.head(rows).setZero();
-          // Recompute from the columns where the GEMM's cancellation would spoil dist (near pairs).
-          // (a vectorised min: Eigen's all() on a comparison is a scalar loop)
-          if (!((w.dist.head(rows) - S(0.25) * (ka + kb)).minCoeff() >= 0))
-            for (Index i = 0; i < rows; ++i)
-              if (!(w.dist(i) >= S(0.25) * (ka(i) + kb))) {
-                const auto x = X.col(r0 + i);
-                const auto y = Y.col(j);
-                w.dist(i) = (x - y).squaredNorm() / S(d);
-                w.diff(i) = (y - x).dot(y + x) / S(d);
-              }
+          start_segment(w, G.col(j).data() + r0, X, Y, rows_tab, cols_tab, r0, rows, j);
           propagate_segment(ctx, w, r0, rows, j, [&](Index l) {
             if (!opt.all_layers) return;
             res.nngp_layers[static_cast<std::size_t>(l)].col(j).segment(r0, rows) = w.k.head(rows);

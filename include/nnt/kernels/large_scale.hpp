@@ -1,0 +1,138 @@
+// nnt/kernels/large_scale.hpp — kernel ridge regression without an N × N matrix: the coefficients
+// α = (K + λI)⁻¹ Yᵀ by conjugate gradients on the matrix-free kernel_operator (core/
+// conjugate_gradient.hpp), preconditioned with P = F Fᵀ + λI from a rank-k RPCholesky factor of K
+// (kernels/partial_cholesky.hpp; Díaz et al. 2023: the iteration count depends on the spectrum of
+// K beyond its k-th eigenvalue, not on N), and predictions αᵀ K(X, X*) through
+// kernel_cross_operator. Memory O(N·(k + d + r)). Y is k_out × N as in kernels/regression.hpp.
+#pragma once
+
+#include "../core/conjugate_gradient.hpp"
+#include "../core/error.hpp"
+#include "../core/status.hpp"
+#include "../core/types.hpp"
+#include "kernel_operator.hpp"
+#include "partial_cholesky.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nnt {
+
+/// Options of kernel_ridge_pcg().
+struct kernel_ridge_pcg_options {
+  double ridge = 0;       ///< λ > 0 (the system K + λI)
+  bool relative = false;  ///< λ is relative to tr(K)/N
+  /// k of the RPCholesky preconditioner, ≤ N; 0: plain CG; −1 (default): min(500, N)
+  Index preconditioner_rank = -1;
+  std::uint64_t seed = 0;       ///< RPCholesky's sampling stream
+  double tolerance = 1e-8;      ///< per column ‖Yᵀ − (K + λI)α‖ ≤ tolerance·‖Yᵀ‖
+  Index max_iterations = 1000;  ///< operator products at most
+};
+
+/// A kernel ridge regressor fitted by kernel_ridge_pcg().
+template <class S = double>
+struct kernel_ridge_pcg_model {
+  Matrix<S> alpha;                     ///< (K + λI)⁻¹ Yᵀ, N × k_out
+  S ridge = 0;                         ///< λ used (absolute)
+  partial_cholesky<S> preconditioner;  ///< the RPCholesky factor (reusable: pass it back in)
+  Vector<S> relative_residual;         ///< per output, recomputed from the operator
+  std::vector<S> residual_history;     ///< max relative residual before/after each iteration
+  Index iterations = 0;  ///< CG iterations (operator products with the active columns)
+  /// ok; not_converged (the residuals say how far it got); singular (K + λI not positive definite
+  /// numerically); diverged (non-finite values); overflow (the operator's variances overflowed).
+  nnt::status status = status::ok;
+  nnt::stop_reason stop_reason = stop_reason::none;  ///< from the CG run
+};
+
+namespace detail {
+// K + λI as a block operator.
+template <class S>
+struct shifted_kernel {
+  static constexpr bool block_products = true;
+  const kernel_operator<S>* K;
+  S ridge;
+  Index rows() const { return K->rows(); }
+  void apply(const const_matrix_ref<S>& V, matrix_ref<S> out) const {
+    K->apply(V, out);
+    out += ridge * V;
+  }
+};
+}  // namespace detail
+
+/// Fits α = (K + λI)⁻¹ Yᵀ by preconditioned CG on the kernel operator K (Y: k_out × N). A factor
+/// from an earlier fit on the same operator may be passed to skip RPCholesky (its rank wins).
+template <class S, class DY>
+kernel_ridge_pcg_model<S> kernel_ridge_pcg(const kernel_operator<S>& K,
+                                           const Eigen::MatrixBase<DY>& Y,
+                                           const kernel_ridge_pcg_options& options,
+                                           const partial_cholesky<S>* factor = nullptr) {
+  const Index n = K.rows();
+  require_cols("Y", n, Y.cols());
+  require_at_least<Index>("Y.rows()", Y.rows(), 1);
+  require_finite("Y", Y);
+  require_finite("ridge", options.ridge);
+  require_positive("ridge", options.ridge);
+  if (!factor)
+    require_in_range<Index, Index>("preconditioner_rank", options.preconditioner_rank, -1, n);
+  const Index rank =
+      options.preconditioner_rank < 0 ? std::min<Index>(500, n) : options.preconditioner_rank;
+  if (factor) {
+    require_rows("factor.factor", n, factor->factor.rows());
+    if (factor->status != status::ok)
+      throw_invalid_argument("factor", "a factor with status ok",
+                             std::string(to_string(factor->status)));
+  }
+  kernel_ridge_pcg_model<S> m;
+  if (K.status() != status::ok) {
+    m.status = K.status();
+    return m;
+  }
+  m.ridge = S(options.ridge) * (options.relative ? K.trace() / S(n) : S(1));
+  if (!(m.ridge > 0) || !std::isfinite(m.ridge))
+    throw_invalid_argument("ridge", "λ > 0 and finite after scaling by tr(K)/N",
+                           format_value(m.ridge));
+  const cg_options cg{options.tolerance, options.max_iterations};
+  const detail::shifted_kernel<S> A{&K, m.ridge};
+  const Matrix<S> B = Y.transpose();
+  cg_result<S> r;
+  if (factor || rank > 0) {
+    if (factor)
+      m.preconditioner = *factor;
+    else
+      m.preconditioner = rp_cholesky(K, {.rank = rank, .seed = options.seed});
+    if (m.preconditioner.status != status::ok) {
+      m.status = m.preconditioner.status;
+      m.stop_reason = m.preconditioner.stop_reason;
+      return m;
+    }
+    const nystrom_preconditioner<S> P(m.preconditioner.factor, m.ridge);
+    r = preconditioned_cg(A, B, P, cg);
+  } else {
+    r = preconditioned_cg(A, B, identity_preconditioner<S>{}, cg);
+  }
+  m.alpha = std::move(r.solution);
+  m.relative_residual = std::move(r.relative_residual);
+  m.residual_history = std::move(r.residual_history);
+  m.iterations = r.iterations;
+  m.status = r.status;
+  m.stop_reason = r.stop_reason;
+  return m;
+}
+
+/// Predictions αᵀ K(X, X*) (k_out × M) of a fitted model at the test inputs of K_test_train =
+/// kernel_cross_operator(net, X*, X) (M × N, the same net and kernel as the fit).
+template <class S>
+Matrix<S> kernel_ridge_predict(const kernel_ridge_pcg_model<S>& model,
+                               const kernel_cross_operator<S>& K_test_train) {
+  if (model.status != status::ok)
+    throw_invalid_argument("model", "a fitted model (status ok)",
+                           std::string(to_string(model.status)));
+  require_size("K_test_train.cols()", model.alpha.rows(), K_test_train.cols());
+  Matrix<S> out(K_test_train.rows(), model.alpha.cols());
+  K_test_train.apply(const_matrix_ref<S>(model.alpha), matrix_ref<S>(out));
+  return out.transpose();
+}
+
+}  // namespace nnt
