@@ -37,6 +37,7 @@
 #include "kernels/layer.hpp"
 #include "kernels/moments.hpp"
 #include "kernels/nngp_ntk.hpp"
+#include "kernels/nystrom.hpp"
 #include "kernels/partial_cholesky.hpp"
 #include "kernels/predict.hpp"
 #include "kernels/regression.hpp"

@@ -8,6 +8,7 @@
 #include <nnt/kernels/large_scale.hpp>
 #include <nnt/kernels/moments.hpp>
 #include <nnt/kernels/nngp_ntk.hpp>
+#include <nnt/kernels/nystrom.hpp>
 #include <nnt/kernels/partial_cholesky.hpp>
 #include <nnt/kernels/predict.hpp>
 #include <nnt/kernels/regression.hpp>
@@ -291,6 +292,9 @@ TEST_CASE("adversarial kernels: matrix-free operators, RPCholesky, CG and PCG ke
   NNT_REFUSES(cross.apply_transpose(MatrixXd::Ones(4, 2), o12), "out");
   NNT_REFUSES(cross.multiply(MatrixXd::Ones(3, 1)), "V");
   CHECK(cross.row_diagonal().allFinite());
+  NNT_REFUSES(cross.apply_normal(MatrixXd::Ones(4, 1), o12), "V");
+  MatrixXd normal(12, 2);
+  NNT_REFUSES(cross.apply_normal(MatrixXd::Ones(12, 1), normal), "out");
   // A variance that overflows is a status, the products NaN.
   const nnt::kernel_network hot({nnt::dense(1e200), nnt::nonlinearity(activation::relu()),
                                  nnt::dense(1e200), nnt::nonlinearity(activation::relu()),
@@ -338,4 +342,20 @@ TEST_CASE("adversarial kernels: matrix-free operators, RPCholesky, CG and PCG ke
   NNT_NOT_OK(nnt::kernel_ridge_pcg(
       op, MatrixXd::Ones(1, 12),
       {.ridge = 1e-12, .preconditioner_rank = 0, .tolerance = 1e-14, .max_iterations = 1}));
+
+  // Nyström regression.
+  const MatrixXd Y = MatrixXd::Ones(1, 12);
+  NNT_REFUSES(nnt::nystrom_ridge_fit(relu_net(), X, Y, {.centres = 13, .ridge = 1.0}), "centres");
+  NNT_REFUSES(nnt::nystrom_ridge_fit(relu_net(), X, Y, {.centres = 3, .ridge = -1.0}), "ridge");
+  NNT_REFUSES(nnt::nystrom_ridge_fit(relu_net(), bad, Y, {.centres = 3, .ridge = 1.0}), "X");
+  NNT_REFUSES(
+      nnt::nystrom_ridge_fit(relu_net(), X, MatrixXd::Ones(1, 3), {.centres = 3, .ridge = 1.0}),
+      "Y");
+  NNT_REFUSES(nnt::nystrom_ridge_fit(relu_net(), X, Y, {.centres = 3, .ridge = 1.0, .block = 0}),
+              "block");
+  NNT_NOT_OK(nnt::nystrom_ridge_fit(hot, X, Y, {.centres = 3, .ridge = 1.0}));
+  const auto fitted = nnt::nystrom_ridge_fit(relu_net(), X, Y, {.centres = 3, .ridge = 1.0});
+  REQUIRE(fitted.status == nnt::status::ok);
+  NNT_REFUSES(nnt::nystrom_predict(fitted, relu_net(), MatrixXd::Ones(2, 3)), "X_test");
+  NNT_REFUSES(nnt::nystrom_predict(fitted, relu_net(), bad), "X_test");
 }

@@ -156,6 +156,9 @@ TEST_CASE("kernel_cross_operator products in both directions equal the cross Gra
     Matrix<double> out(n, 3);
     op.apply_transpose(W, out);
     check_product<double>(out, Matrix<double>(K.transpose()), W, tol);
+    Matrix<double> normal(n, 2);
+    op.apply_normal(V, normal);
+    check_product<double>(normal, Matrix<double>(K.transpose() * K), V, 2 * tol);
     const auto diag = nnt::kernel_diagonal(net, A);
     CHECK(op.row_diagonal() == (ntk ? diag.ntk : diag.nngp));
   }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "support/kernel_fixtures.hpp"
 #include "support/testing.hpp"
 
 using nnt::Index;
@@ -16,15 +17,7 @@ using nnt::Vector;
 
 namespace {
 
-Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  nnt::random_generator rng(seed);
-  Matrix<double> X(rows, cols);
-  rng.fill_normal(X);
-  return X;
-}
-
-const nnt::kernel_network net = nnt::fully_connected_kernel(
-    nnt::activation::relu(), {.hidden_layers = 2, .C_w = 2.0, .C_b = 0.1});
+const nnt::kernel_network net = nnt_test::relu_kernel_net();
 
 // A smooth teacher of the inputs: two outputs.
 Matrix<double> teacher(const Matrix<double>& X) {
@@ -40,7 +33,7 @@ Matrix<double> teacher(const Matrix<double>& X) {
 
 TEST_CASE("kernel_ridge_pcg on N = 2000 equals the dense Cholesky solve", "[kernels][pcg]") {
   const Index n = 2000, d = 10;
-  const Matrix<double> X = random_matrix(d, n, 1), Y = teacher(X);
+  const Matrix<double> X = nnt_test::gaussian_matrix(d, n, 1), Y = teacher(X);
   const nnt::kernel_operator<double> K(net, X);
   const double tol = 1e-10;
   const auto m = nnt::kernel_ridge_pcg(
@@ -69,7 +62,7 @@ TEST_CASE("kernel_ridge_pcg on N = 2000 equals the dense Cholesky solve", "[kern
   CHECK(again.alpha == m.alpha);
   CHECK(again.iterations == m.iterations);
   // Predictions through the cross operator equal the dense model's.
-  const Matrix<double> Xt = random_matrix(d, 50, 2);
+  const Matrix<double> Xt = nnt_test::gaussian_matrix(d, 50, 2);
   const nnt::kernel_cross_operator<double> Kt(net, Xt, X);
   const Matrix<double> pred = nnt::kernel_ridge_predict(m, Kt);
   const Matrix<double> ref = nnt::kernel_ridge_predict(dense, nnt::ntk_gram(net, X, Xt));
@@ -78,7 +71,7 @@ TEST_CASE("kernel_ridge_pcg on N = 2000 equals the dense Cholesky solve", "[kern
 
 TEST_CASE("the RPCholesky preconditioner cuts the CG iterations", "[kernels][pcg]") {
   const Index n = 600;
-  const Matrix<double> X = random_matrix(8, n, 3), Y = teacher(X);
+  const Matrix<double> X = nnt_test::gaussian_matrix(8, n, 3), Y = teacher(X);
   const nnt::kernel_operator<double> K(net, X);
   const nnt::kernel_ridge_pcg_options o{.ridge = 1e-4, .relative = true, .tolerance = 1e-8};
   auto plain = o;
@@ -95,7 +88,7 @@ TEST_CASE("the RPCholesky preconditioner cuts the CG iterations", "[kernels][pcg
 }
 
 TEST_CASE("kernel_ridge_pcg reports not_converged with its residual", "[kernels][pcg]") {
-  const Matrix<double> X = random_matrix(5, 300, 4), Y = teacher(X);
+  const Matrix<double> X = nnt_test::gaussian_matrix(5, 300, 4), Y = teacher(X);
   const nnt::kernel_operator<double> K(net, X);
   const auto m = nnt::kernel_ridge_pcg(
       K, Y, {.ridge = 1e-6, .relative = true, .preconditioner_rank = 0, .max_iterations = 4});
@@ -108,7 +101,7 @@ TEST_CASE("kernel_ridge_pcg reports not_converged with its residual", "[kernels]
 }
 
 TEST_CASE("kernel_ridge_pcg refuses bad input", "[kernels][pcg]") {
-  const Matrix<double> X = random_matrix(3, 20, 5), Y = teacher(X);
+  const Matrix<double> X = nnt_test::gaussian_matrix(3, 20, 5), Y = teacher(X);
   const nnt::kernel_operator<double> K(net, X);
   NNT_CHECK_INVALID(nnt::kernel_ridge_pcg(K, Y, {.ridge = 0.0}),
                     "ridge: expected a positive value, got 0");
@@ -126,7 +119,7 @@ TEST_CASE("kernel_ridge_pcg refuses bad input", "[kernels][pcg]") {
   REQUIRE(m.status == nnt::status::ok);
   const nnt::kernel_cross_operator<double> wrong(net, X, Matrix<double>::Ones(3, 7));
   CHECK_THROWS_AS(nnt::kernel_ridge_predict(m, wrong), nnt::invalid_argument);
-  const nnt::kernel_operator<double> other(net, random_matrix(3, 10, 6));
+  const nnt::kernel_operator<double> other(net, nnt_test::gaussian_matrix(3, 10, 6));
   CHECK_THROWS_AS(
       nnt::kernel_ridge_pcg(other, Matrix<double>::Ones(1, 10), {.ridge = 1.0}, &m.preconditioner),
       nnt::invalid_argument);

@@ -11,6 +11,7 @@
 #include <limits>
 #include <set>
 
+#include "support/kernel_fixtures.hpp"
 #include "support/testing.hpp"
 
 using nnt::Index;
@@ -19,15 +20,7 @@ using nnt::Vector;
 
 namespace {
 
-Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  nnt::random_generator rng(seed);
-  Matrix<double> X(rows, cols);
-  rng.fill_normal(X);
-  return X;
-}
-
-const nnt::kernel_network net = nnt::fully_connected_kernel(
-    nnt::activation::relu(), {.hidden_layers = 2, .C_w = 2.0, .C_b = 0.1});
+const nnt::kernel_network net = nnt_test::relu_kernel_net();
 
 // K − F Fᵀ is the Schur complement of K on the pivots: PSD, zero on the pivot rows and columns.
 void check_nystrom_residual(const Matrix<double>& K, const nnt::partial_cholesky<double>& p) {
@@ -48,7 +41,7 @@ void check_nystrom_residual(const Matrix<double>& K, const nnt::partial_cholesky
 TEST_CASE("rp_cholesky of full rank reproduces K; its residual is a PSD Schur complement",
           "[kernels][rpcholesky]") {
   const Index n = 60;
-  const Matrix<double> X = random_matrix(5, n, 1);
+  const Matrix<double> X = nnt_test::gaussian_matrix(5, n, 1);
   const Matrix<double> K = nnt::ntk_gram(net, X);
   for (Index block : {Index(1), Index(7), Index(32)}) {
     const auto p = nnt::rp_cholesky(K, {.rank = n, .seed = 3, .block = block});
@@ -62,7 +55,7 @@ TEST_CASE("rp_cholesky of full rank reproduces K; its residual is a PSD Schur co
 
 TEST_CASE("rp_cholesky finds the rank of an exactly low-rank matrix and stops",
           "[kernels][rpcholesky]") {
-  const Matrix<double> G = random_matrix(80, 6, 2);
+  const Matrix<double> G = nnt_test::gaussian_matrix(80, 6, 2);
   const Matrix<double> K = G * G.transpose();
   const auto p = nnt::rp_cholesky(K, {.rank = 40, .seed = 1, .block = 4});
   REQUIRE(p.status == nnt::status::ok);
@@ -75,7 +68,7 @@ TEST_CASE("rp_cholesky finds the rank of an exactly low-rank matrix and stops",
 TEST_CASE("rp_cholesky: the error falls with the rank; the operator and the stored Gram agree",
           "[kernels][rpcholesky]") {
   const Index n = 300;
-  const Matrix<double> X = random_matrix(10, n, 4);
+  const Matrix<double> X = nnt_test::gaussian_matrix(10, n, 4);
   const nnt::kernel_operator<double> op(net, X, {.block = 64});
   const Matrix<double> K = nnt::ntk_gram(net, X);
   double previous = K.trace();
@@ -106,7 +99,7 @@ TEST_CASE("rp_cholesky: the error falls with the rank; the operator and the stor
 TEST_CASE("nystrom_preconditioner applies the inverse of Frangella et al.'s P",
           "[kernels][rpcholesky]") {
   const Index n = 120;
-  const Matrix<double> X = random_matrix(6, n, 5);
+  const Matrix<double> X = nnt_test::gaussian_matrix(6, n, 5);
   const Matrix<double> K = nnt::ntk_gram(net, X);
   const auto p = nnt::rp_cholesky(K, {.rank = 30, .seed = 2});
   const double lambda = 1e-2 * K.trace() / n;
@@ -123,7 +116,7 @@ TEST_CASE("nystrom_preconditioner applies the inverse of Frangella et al.'s P",
   const Vector<double> scale = (s2.array() + lambda) / (smallest + lambda);
   const Matrix<double> Pm =
       U * scale.asDiagonal() * U.transpose() + (Matrix<double>::Identity(n, n) - U * U.transpose());
-  const Matrix<double> R = random_matrix(n, 3, 6);
+  const Matrix<double> R = nnt_test::gaussian_matrix(n, 3, 6);
   Matrix<double> Z(n, 3);
   P.apply(Pm * R, Z);
   // Rounding grows with κ(P) = (σ²_max + λ)/(σ²_min + λ).

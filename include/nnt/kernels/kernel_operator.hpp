@@ -210,11 +210,7 @@ class kernel_operator {
       for (Index I = 0; I < row_blocks; ++I) {
         try {
           const Index r0 = I * b, rn = std::min(b, n - r0);
-          for (Index c0 = 0; c0 < m; c0 += b) {
-            const Index cn = std::min(b, m - c0);
-            detail::kernel_block<S>(ctx, w, X, Yr, r0, rn, c0, cn, false, T);
-            out.block(r0, c0, rn, cn) = T.topLeftCorner(rn, cn);
-          }
+          detail::kernel_strip<S>(ctx, w, X, Yr, r0, rn, b, T, out.middleRows(r0, rn));
         } catch (...) {
           detail::keep_first_error(error);
         }
@@ -334,6 +330,40 @@ class kernel_cross_operator {
     detail::require_product_shapes<S>(cols(), rows(), W, out);
     product(W, out, true);
   }
+  /// out = K(A, B)ᵀ K(A, B) V for V (N × r), out N × r, in one tile pass (each row strip of
+  /// K(A, B) is formed once and used twice): the normal matrix of Nyström regression.
+  void apply_normal(const const_matrix_ref<S>& V, matrix_ref<S> out) const {
+    detail::require_product_shapes<S>(cols(), cols(), V, out);
+    if (status() != status::ok) {
+      out.setConstant(std::numeric_limits<S>::quiet_NaN());
+      return;
+    }
+    const Index m = rows(), n = cols(), b = options_.block, strips = (m + b - 1) / b;
+    const detail::segment_context<S> ctx{&a_.net,   &a_.rules,   &a_.table,
+                                         &b_.table, a_.X.rows(), options_.ntk};
+    const const_matrix_ref<S> A(a_.X), B(b_.X);
+    // One partial sum per strip, added in strip order: the same bits on every thread count.
+    std::vector<Matrix<S>> partial(static_cast<std::size_t>(strips));
+    detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
+      Matrix<S> strip(b, n), Wb(b, V.cols());
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+      for (Index I = 0; I < strips; ++I) {
+        try {
+          const Index r0 = I * b, rn = std::min(b, m - r0);
+          detail::kernel_strip<S>(ctx, w, A, B, r0, rn, b, T, strip.topRows(rn));
+          Wb.topRows(rn).noalias() = strip.topRows(rn) * V;
+          partial[std::size_t(I)].noalias() = strip.topRows(rn).transpose() * Wb.topRows(rn);
+        } catch (...) {
+          detail::keep_first_error(error);
+        }
+      }
+    });
+    out.setZero();
+    for (const auto& p : partial) out += p;
+  }
+
   /// K(A, B) V as a new M × r matrix.
   template <class DV>
   Matrix<S> multiply(const Eigen::MatrixBase<DV>& V) const {

@@ -224,6 +224,19 @@ void kernel_block(const segment_context<S>& c, segment_workspace<S>& w,
   }
 }
 
+// Rows [r0, r0 + rows) of the kernel against every column of Y into out (rows × Y.cols()), one
+// block-wide tile at a time through T.
+template <class S, class Out>
+void kernel_strip(const segment_context<S>& c, segment_workspace<S>& w,
+                  const const_matrix_ref<S>& X, const const_matrix_ref<S>& Y, Index r0, Index rows,
+                  Index block, Matrix<S>& T, Out&& out) {
+  for (Index c0 = 0; c0 < Y.cols(); c0 += block) {
+    const Index cn = std::min(block, Y.cols() - c0);
+    kernel_block(c, w, X, Y, r0, rows, c0, cn, false, T);
+    out.middleCols(c0, cn) = T.topLeftCorner(rows, cn);
+  }
+}
+
 // Large outputs are written once, entry by entry: ask Linux for transparent huge pages before the
 // first touch (numpy does the same for big arrays), which removes most of the page-fault cost
 // (65k faults for two 4000 × 4000 doubles). A hint only: ignored where unsupported.
