@@ -100,8 +100,7 @@ cg_result<S> preconditioned_cg(const Op& A, const Eigen::MatrixBase<DB>& B, cons
   for (Index c = 0; c < r; ++c) bnorm(c) = B.col(c).stableNorm();
   const S tol = S(options.tolerance);
   Matrix<S>& X = res.solution;
-  Matrix<S> R = B, Z(n, r), Pd, Q;
-  std::vector<char> active(std::size_t(r), 0);
+  Matrix<S> R = B, Q;
   auto relative = [&](Index c, S norm) { return bnorm(c) > 0 ? norm / bnorm(c) : S(0); };
   auto true_residual = [&]() {  // R = B − A X; returns whether every column meets the tolerance
     detail::apply_block<S>(A, X, Q);
@@ -128,13 +127,13 @@ cg_result<S> preconditioned_cg(const Op& A, const Eigen::MatrixBase<DB>& B, cons
       ++res.restarts;
     }
     std::vector<Index> cols;
-    for (Index c = 0; c < r; ++c)
-      if (!(relative(c, R.col(c).stableNorm()) <= tol)) cols.push_back(c);
-    if (first) {
-      S worst = 0;
-      for (Index c = 0; c < r; ++c) worst = std::max(worst, relative(c, R.col(c).stableNorm()));
-      res.residual_history.push_back(worst);
+    S worst = 0;
+    for (Index c = 0; c < r; ++c) {
+      const S rel = relative(c, R.col(c).stableNorm());
+      worst = std::max(worst, rel);
+      if (!(rel <= tol)) cols.push_back(c);
     }
+    if (first) res.residual_history.push_back(worst);
     first = false;
     if (cols.empty()) break;
     if (products >= options.max_iterations) {

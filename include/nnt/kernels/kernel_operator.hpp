@@ -52,6 +52,19 @@ struct kernel_operand {
         rules(n),
         X(x),
         table(diagonal_states(n, const_matrix_ref<S>(X), rules, o.threads, o.ntk)) {}
+  // Θ(x, x) (ntk) or K(x, x) of every input after the last step.
+  Vector<S> final_diagonal(bool ntk) const {
+    return ntk ? Vector<S>(table.t.col(net.size())) : Vector<S>(table.k.col(net.size()));
+  }
+  // The rows `idx` of the table (the diagonal state of the inputs X(:, idx)).
+  diagonal_table<S> rows_of(const std::vector<Index>& idx) const {
+    diagonal_table<S> sub;
+    sub.k = table.k(idx, Eigen::all);
+    sub.t = table.t(idx, Eigen::all);
+    sub.root = table.root(idx, Eigen::all);
+    sub.inv_root = table.inv_root(idx, Eigen::all);
+    return sub;
+  }
 };
 
 template <class S>
@@ -113,12 +126,39 @@ inline void keep_first_error(std::exception_ptr& error) {
   if (!error) error = std::current_exception();
 }
 
+// task(i) for i in [0, count), shared among the threads of the enclosing tile_region (an orphaned
+// worksharing loop, with its barrier); the first exception is kept for tile_region to rethrow.
+template <class Task>
+void shared_tasks(Index count, std::exception_ptr& error, Task&& task) {
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+  for (Index i = 0; i < count; ++i) {
+    try {
+      task(i);
+    } catch (...) {
+      keep_first_error(error);
+    }
+  }
+}
+
 template <class S>
 void require_product_shapes(Index rows, Index cols, const const_matrix_ref<S>& V,
                             const matrix_ref<S>& out) {
   require_rows("V", cols, V.rows());
   require_finite("V", V);
   require_shape("out", rows, V.cols(), out);
+}
+
+// λ of a ridge option, absolute or relative to the mean diagonal tr(K)/N of a kernel with that
+// trace and N inputs; "ridge" is refused unless the result is positive and finite.
+template <class S>
+S absolute_ridge(double ridge, bool relative, S trace, Index n) {
+  const S lambda = S(ridge) * (relative ? trace / S(n) : S(1));
+  if (!(lambda > 0) || !std::isfinite(lambda))
+    throw_invalid_argument("ridge", "λ > 0 and finite after scaling by tr(K)/N",
+                           format_value(lambda));
+  return lambda;
 }
 
 }  // namespace detail
@@ -154,10 +194,7 @@ class kernel_operator {
   Index overflow_step() const { return data_.table.overflow_step; }
 
   /// The diagonal K(x, x) (or Θ(x, x)) of every input, length N.
-  Vector<S> diagonal() const {
-    const Index last = data_.net.size();
-    return options_.ntk ? Vector<S>(data_.table.t.col(last)) : Vector<S>(data_.table.k.col(last));
-  }
+  Vector<S> diagonal() const { return data_.final_diagonal(options_.ntk); }
 
   /// Σ_a K(x_a, x_a): the trace.
   S trace() const { return diagonal().sum(); }
@@ -192,29 +229,18 @@ class kernel_operator {
       out.setConstant(std::numeric_limits<S>::quiet_NaN());
       return out;
     }
-    const Matrix<S> Y = data_.X(Eigen::all, std::vector<Index>(columns.begin(), columns.end()));
-    detail::diagonal_table<S> sub;
-    sub.k = data_.table.k(std::vector<Index>(columns.begin(), columns.end()), Eigen::all);
-    sub.t = data_.table.t(std::vector<Index>(columns.begin(), columns.end()), Eigen::all);
-    sub.root = data_.table.root(std::vector<Index>(columns.begin(), columns.end()), Eigen::all);
-    sub.inv_root =
-        data_.table.inv_root(std::vector<Index>(columns.begin(), columns.end()), Eigen::all);
+    const std::vector<Index> idx(columns.begin(), columns.end());
+    const Matrix<S> Y = data_.X(Eigen::all, idx);
+    const detail::diagonal_table<S> sub = data_.rows_of(idx);
     const Index n = rows(), b = options_.block, row_blocks = (n + b - 1) / b;
     const detail::segment_context<S> ctx{&data_.net, &data_.rules,   &data_.table,
                                          &sub,       data_.X.rows(), options_.ntk};
     const const_matrix_ref<S> X(data_.X), Yr(Y);
     detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-      for (Index I = 0; I < row_blocks; ++I) {
-        try {
-          const Index r0 = I * b, rn = std::min(b, n - r0);
-          detail::kernel_strip<S>(ctx, w, X, Yr, r0, rn, b, T, out.middleRows(r0, rn));
-        } catch (...) {
-          detail::keep_first_error(error);
-        }
-      }
+      detail::shared_tasks(row_blocks, error, [&](Index I) {
+        const Index r0 = I * b, rn = std::min(b, n - r0);
+        detail::kernel_strip<S>(ctx, w, X, Yr, r0, rn, b, T, out.middleRows(r0, rn));
+      });
     });
     const Vector<S> d = diagonal();
     for (Index c = 0; c < m; ++c) out(columns[std::size_t(c)], c) = d(columns[std::size_t(c)]);
@@ -244,39 +270,22 @@ class kernel_operator {
     const const_matrix_ref<S> X(data_.X);
     const Vector<S> d = diagonal();
     detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-      for (Index I = 0; I < nb; ++I) {
-        try {
-          const Index r0 = I * b, rn = std::min(b, n - r0);
-          detail::kernel_block<S>(ctx, w, X, X, r0, rn, r0, rn, true, T);
-          T.diagonal().head(rn) = d.segment(r0, rn);
-          out.middleRows(r0, rn).noalias() +=
-              T.topLeftCorner(rn, rn).template selfadjointView<Eigen::Upper>() *
-              V.middleRows(r0, rn);
-        } catch (...) {
-          detail::keep_first_error(error);
-        }
-      }
-      for (const auto& round : rounds_) {
-        const Index pairs = static_cast<Index>(round.size());
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-        for (Index p = 0; p < pairs; ++p) {
-          try {
-            const auto [I, J] = round[std::size_t(p)];
-            const Index r0 = I * b, rn = std::min(b, n - r0), c0 = J * b, cn = std::min(b, n - c0);
-            detail::kernel_block<S>(ctx, w, X, X, r0, rn, c0, cn, false, T);
-            const auto tile = T.topLeftCorner(rn, cn);
-            out.middleRows(r0, rn).noalias() += tile * V.middleRows(c0, cn);
-            out.middleRows(c0, cn).noalias() += tile.transpose() * V.middleRows(r0, rn);
-          } catch (...) {
-            detail::keep_first_error(error);
-          }
-        }
-      }
+      detail::shared_tasks(nb, error, [&](Index I) {
+        const Index r0 = I * b, rn = std::min(b, n - r0);
+        detail::kernel_block<S>(ctx, w, X, X, r0, rn, r0, rn, true, T);
+        T.diagonal().head(rn) = d.segment(r0, rn);
+        out.middleRows(r0, rn).noalias() +=
+            T.topLeftCorner(rn, rn).template selfadjointView<Eigen::Upper>() * V.middleRows(r0, rn);
+      });
+      for (const auto& round : rounds_)
+        detail::shared_tasks(Index(round.size()), error, [&](Index p) {
+          const auto [I, J] = round[std::size_t(p)];
+          const Index r0 = I * b, rn = std::min(b, n - r0), c0 = J * b, cn = std::min(b, n - c0);
+          detail::kernel_block<S>(ctx, w, X, X, r0, rn, c0, cn, false, T);
+          const auto tile = T.topLeftCorner(rn, cn);
+          out.middleRows(r0, rn).noalias() += tile * V.middleRows(c0, cn);
+          out.middleRows(c0, cn).noalias() += tile.transpose() * V.middleRows(r0, rn);
+        });
     });
   }
 
@@ -315,10 +324,7 @@ class kernel_cross_operator {
                                                                       : status::ok;
   }
   /// k(a, a) (or Θ(a, a)) of every column of A, length M: the prior variance at test inputs.
-  Vector<S> row_diagonal() const {
-    const Index last = a_.net.size();
-    return options_.ntk ? Vector<S>(a_.table.t.col(last)) : Vector<S>(a_.table.k.col(last));
-  }
+  Vector<S> row_diagonal() const { return a_.final_diagonal(options_.ntk); }
 
   /// out = K(A, B) V for V (N × r): out must be M × r.
   void apply(const const_matrix_ref<S>& V, matrix_ref<S> out) const {
@@ -346,19 +352,12 @@ class kernel_cross_operator {
     std::vector<Matrix<S>> partial(static_cast<std::size_t>(strips));
     detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
       Matrix<S> strip(b, n), Wb(b, V.cols());
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-      for (Index I = 0; I < strips; ++I) {
-        try {
-          const Index r0 = I * b, rn = std::min(b, m - r0);
-          detail::kernel_strip<S>(ctx, w, A, B, r0, rn, b, T, strip.topRows(rn));
-          Wb.topRows(rn).noalias() = strip.topRows(rn) * V;
-          partial[std::size_t(I)].noalias() = strip.topRows(rn).transpose() * Wb.topRows(rn);
-        } catch (...) {
-          detail::keep_first_error(error);
-        }
-      }
+      detail::shared_tasks(strips, error, [&](Index I) {
+        const Index r0 = I * b, rn = std::min(b, m - r0);
+        detail::kernel_strip<S>(ctx, w, A, B, r0, rn, b, T, strip.topRows(rn));
+        Wb.topRows(rn).noalias() = strip.topRows(rn) * V;
+        partial[std::size_t(I)].noalias() = strip.topRows(rn).transpose() * Wb.topRows(rn);
+      });
     });
     out.setZero();
     for (const auto& p : partial) out += p;
@@ -397,27 +396,20 @@ class kernel_cross_operator {
                                          &b_.table, a_.X.rows(), options_.ntk};
     const const_matrix_ref<S> A(a_.X), B(b_.X);
     detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-      for (Index I = 0; I < owned_blocks; ++I) {
-        try {
-          const Index o0 = I * b, on = std::min(b, owned - o0);
-          for (Index q0 = 0; q0 < other; q0 += b) {
-            const Index qn = std::min(b, other - q0);
-            if (transpose) {  // tile rows q (of A) × columns o (of B)
-              detail::kernel_block<S>(ctx, w, A, B, q0, qn, o0, on, false, T);
-              out.middleRows(o0, on).noalias() +=
-                  T.topLeftCorner(qn, on).transpose() * V.middleRows(q0, qn);
-            } else {
-              detail::kernel_block<S>(ctx, w, A, B, o0, on, q0, qn, false, T);
-              out.middleRows(o0, on).noalias() += T.topLeftCorner(on, qn) * V.middleRows(q0, qn);
-            }
+      detail::shared_tasks(owned_blocks, error, [&](Index I) {
+        const Index o0 = I * b, on = std::min(b, owned - o0);
+        for (Index q0 = 0; q0 < other; q0 += b) {
+          const Index qn = std::min(b, other - q0);
+          if (transpose) {  // tile rows q (of A) × columns o (of B)
+            detail::kernel_block<S>(ctx, w, A, B, q0, qn, o0, on, false, T);
+            out.middleRows(o0, on).noalias() +=
+                T.topLeftCorner(qn, on).transpose() * V.middleRows(q0, qn);
+          } else {
+            detail::kernel_block<S>(ctx, w, A, B, o0, on, q0, qn, false, T);
+            out.middleRows(o0, on).noalias() += T.topLeftCorner(on, qn) * V.middleRows(q0, qn);
           }
-        } catch (...) {
-          detail::keep_first_error(error);
         }
-      }
+      });
     });
   }
 

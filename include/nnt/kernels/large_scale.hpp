@@ -89,10 +89,7 @@ kernel_ridge_pcg_model<S> kernel_ridge_pcg(const kernel_operator<S>& K,
     m.status = K.status();
     return m;
   }
-  m.ridge = S(options.ridge) * (options.relative ? K.trace() / S(n) : S(1));
-  if (!(m.ridge > 0) || !std::isfinite(m.ridge))
-    throw_invalid_argument("ridge", "λ > 0 and finite after scaling by tr(K)/N",
-                           format_value(m.ridge));
+  m.ridge = detail::absolute_ridge(options.ridge, options.relative, K.trace(), n);
   const cg_options cg{options.tolerance, options.max_iterations};
   const detail::shifted_kernel<S> A{&K, m.ridge};
   const Matrix<S> B = Y.transpose();

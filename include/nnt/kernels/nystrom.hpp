@@ -141,14 +141,15 @@ nystrom_model<S> nystrom_ridge_fit(const kernel_network& net, const Eigen::Matri
   require_positive("ridge", options.ridge);
   require_finite("tolerance", options.tolerance);
   const kernel_operator_options op_options{options.ntk, options.block, options.threads};
-  const kernel_operator<S> K(net, X, op_options);  // validates X, block, threads
+  detail::require_operator_inputs<S>("X", const_matrix_ref<S>(X.derived()), op_options);
   nystrom_model<S> m;
-  if (K.status() != status::ok) {
-    m.status = K.status();
-    return m;
-  }
   const Index M = options.centres;
   if (options.selection == centre_selection::rp_cholesky) {
+    const kernel_operator<S> K(net, X, op_options);
+    if (K.status() != status::ok) {
+      m.status = K.status();
+      return m;
+    }
     const auto f = rp_cholesky(K, {.rank = M, .seed = options.seed});
     if (f.status != status::ok) {
       m.status = f.status;
@@ -168,10 +169,13 @@ nystrom_model<S> nystrom_ridge_fit(const kernel_network& net, const Eigen::Matri
   }
   const Index k = static_cast<Index>(m.centre_indices.size());
   m.centres = X.derived()(Eigen::all, m.centre_indices);
-  m.ridge = S(options.ridge) * (options.relative ? K.trace() / S(n) : S(1));
-  if (!(m.ridge > 0) || !std::isfinite(m.ridge))
-    throw_invalid_argument("ridge", "λ > 0 and finite after scaling by tr(K)/N",
-                           format_value(m.ridge));
+  // K(X, centres): its row diagonal is K(x, x) of the training inputs, hence tr K.
+  const kernel_cross_operator<S> C(net, X, m.centres, op_options);
+  if (C.status() != status::ok) {
+    m.status = C.status();
+    return m;
+  }
+  m.ridge = detail::absolute_ridge(options.ridge, options.relative, C.row_diagonal().sum(), n);
 
   m.ntk = options.ntk;
   // K_MM by kernel_gram on the centres (K.columns() would form N × M).
@@ -193,7 +197,6 @@ nystrom_model<S> nystrom_ridge_fit(const kernel_network& net, const Eigen::Matri
     m.status = status::singular;
     return m;
   }
-  const kernel_cross_operator<S> C(net, X, m.centres, op_options);
   const detail::falkon_system<S> sys{&C, &Kmm, &T, &A, m.ridge};
   // Right-hand side Bᵀ K_MN Yᵀ.
   const Matrix<S> Yt = Y.transpose();

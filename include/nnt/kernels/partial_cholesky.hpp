@@ -7,9 +7,6 @@
 // are ever formed. And the Nyström preconditioner of K + λI built from it (Frangella, Tropp,
 // Udell 2023, "Randomized Nyström preconditioning", eq. 5.3), with F = U Σ Vᵀ (thin SVD):
 //   P = U (Σ² + λI) Uᵀ / (σ²_min + λ) + (I − U Uᵀ),   P⁻¹ R = R + U diag((σ²_min + λ)/(σ² + λ) − 1) Uᵀ R.
-// On the complement of U, P is the identity, not λI: the eigenvalues of P⁻¹(K + λI) there are
-// λ_j + λ ≤ σ²_min + λ, so the condition number is ≈ (σ²_min + λ)/(λ_min(K) + λ) — with
-// P = F Fᵀ + λI it would be (λ_{k+1} + λ)/λ, far worse when λ ≪ λ_min(K).
 #pragma once
 
 #include "../core/detail/thread_stable_product.hpp"
@@ -125,7 +122,6 @@ partial_cholesky<S> rp_cholesky_impl(const Source& K, const rp_cholesky_options&
       thread_stable_product(G, F.leftCols(k), Fp.transpose(), S(-1), true);
     }
     const Index k0 = k;
-    Index accepted = 0;
     for (std::size_t c = 0; c < picked.size() && k < o.rank; ++c) {
       const Index s = picked[c];
       Vector<S> g = G.col(Index(c));
@@ -138,9 +134,8 @@ partial_cholesky<S> rp_cholesky_impl(const Source& K, const rp_cholesky_options&
       d(s) = 0;
       r.pivots.push_back(s);
       ++k;
-      ++accepted;
     }
-    if (accepted == 0) {
+    if (k == k0) {  // no pivot of this round was accepted
       r.stop_reason = stop_reason::no_progress;
       break;
     }
@@ -176,6 +171,9 @@ partial_cholesky<S> rp_cholesky(const Eigen::MatrixBase<DK>& K,
 
 /// The Nyström preconditioner of K + λI (N × N) from a low-rank factor K ≈ F Fᵀ (F: N × k), as
 /// in the header comment: apply(R, Z) sets Z = P⁻¹ R in O(N·k·r). Built once per (F, λ).
+/// On the complement of U, P is the identity, not λI: the eigenvalues of P⁻¹(K + λI) there are
+/// λ_j + λ ≤ σ²_min + λ, so the condition number is ≈ (σ²_min + λ)/(λ_min(K) + λ); with
+/// P = F Fᵀ + λI it would be (λ_{k+1} + λ)/λ, far worse when λ ≪ λ_min(K).
 template <class S = double>
 class nystrom_preconditioner {
  public:
