@@ -1,12 +1,12 @@
 // COURSE.md K3 at scale: NTK regression (ReLU, depth 3, C_w = 2, C_b = 0.1, λ = 1e-5·tr Θ/N) of
 // the teacher exp(v·x/√d), |v| = 1.5, on the sphere ‖x‖² = d = 4, by three routes: the dense
-// Cholesky solve (N ≤ 2000; --full ≤ 16000), PCG on the matrix-free kernel_operator with a rank-300
-// RPCholesky preconditioner, and Nyström with RPCholesky centres (M = 400). N = 250 … 4000
-// (--full: … 10⁵), largest first so the first PCG run's peak memory is its own. Claims: PCG's
-// residual recomputed with the stored Gram meets CG's tolerance, so its α lies within tol·‖Y‖/λ
-// of the dense solution; PCG's peak memory stays below a quarter of one Gram; Nyström at M = N equals the
-// exact predictions; Nyström's distance to them falls as M grows. Reported: learning-curve
-// exponents, test errors, times and peak memory per N.
+// Cholesky solve (N ≤ 2000; --full ≤ 16000), PCG on the matrix-free kernel_operator with a
+// rank-300 RPCholesky preconditioner, and Nyström with RPCholesky centres (M = 400).
+// N = 250 … 4000 (--full: … 10⁵), largest first so the first PCG run's peak memory is its own.
+// Claims: PCG's residual recomputed with the stored Gram meets CG's tolerance, so its α lies
+// within tol·‖Y‖/λ of the dense solution; PCG's peak memory stays below a quarter of one Gram;
+// Nyström at M = N equals the exact predictions, and its distance to them falls as M grows.
+// Reported: learning-curve exponents, test errors, times and peak memory per N.
 #include <nnt/core/random.hpp>
 #include <nnt/kernels/large_scale.hpp>
 #include <nnt/kernels/nngp_ntk.hpp>
@@ -112,8 +112,8 @@ int main(int argc, char** argv) {
       const Matrix f_exact = nnt::kernel_ridge_predict(exact, nnt::ntk_gram(net, X, test.X));
       exact_s = seconds_since(t0);
       exact_mse = (f_exact - test.Y).squaredNorm() / n_test;
-      // CG stops at ‖r‖ ≤ cg_tolerance·‖Yᵀ‖ (its residual from the operator); recomputed with the stored
-      // Gram, r gains the rounding of A·α, ≈ √N·ε·‖A‖‖α‖ (4× allowed). Then, whatever α is,
+      // CG stops at ‖r‖ ≤ cg_tolerance·‖Yᵀ‖ (its residual from the operator); recomputed with
+      // the stored Gram, r gains the rounding of A·α, ≈ √N·ε·‖A‖‖α‖ (4× allowed). Then
       // ‖α − α*‖ = ‖A⁻¹r‖ ≤ ‖r‖/λ, plus the dense solve's own error: 10·κ·ε·‖α*‖, κ ≤ tr A/λ.
       A.diagonal().array() += pcg.ridge;
       const double eps = std::numeric_limits<double>::epsilon(), kappa = A.trace() / pcg.ridge;
