@@ -283,6 +283,11 @@ TEST_CASE("adversarial kernels: matrix-free operators, RPCholesky, CG and PCG ke
   VectorXd vo(11);
   NNT_REFUSES(op.apply(VectorXd(VectorXd::Ones(12)), vo), "out");
   NNT_REFUSES(op.columns(std::vector<nnt::Index>{12}), "columns[0]");
+  MatrixXd share(12, 1);
+  NNT_REFUSES(op.apply_share(MatrixXd::Ones(12, 1), share, 2, 2), "part");
+  NNT_REFUSES(op.apply_share(MatrixXd::Ones(12, 1), share, -1, 2), "part");
+  NNT_REFUSES(op.apply_share(MatrixXd::Ones(12, 1), share, 0, 0), "parts");
+  NNT_REFUSES(op.apply_share(MatrixXd::Ones(11, 1), share, 0, 1), "V");
   CHECK(std::isfinite(op.trace()));
   NNT_REFUSES(nnt::kernel_cross_operator<double>(relu_net(), X, bad), "B");
   NNT_REFUSES(nnt::kernel_cross_operator<double>(relu_net(), MatrixXd::Ones(2, 3), X), "B");
@@ -292,6 +297,7 @@ TEST_CASE("adversarial kernels: matrix-free operators, RPCholesky, CG and PCG ke
   NNT_REFUSES(cross.apply_transpose(MatrixXd::Ones(4, 2), o12), "out");
   NNT_REFUSES(cross.multiply(MatrixXd::Ones(3, 1)), "V");
   CHECK(cross.row_diagonal().allFinite());
+  NNT_REFUSES(cross.columns(std::vector<nnt::Index>{-1}), "columns[0]");
   NNT_REFUSES(cross.apply_normal(MatrixXd::Ones(4, 1), o12), "V");
   MatrixXd normal(12, 2);
   NNT_REFUSES(cross.apply_normal(MatrixXd::Ones(12, 1), normal), "out");

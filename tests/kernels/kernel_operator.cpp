@@ -113,6 +113,28 @@ TEST_CASE("tournament_rounds meets every pair of blocks once, no block twice in 
   }
 }
 
+TEST_CASE("kernel_operator shares of a product sum to the product", "[kernels][operator]") {
+  const Index d = 5, n = 300;  // 10 blocks of 32: 9 rounds of 5 pairs
+  const Matrix<double> X = random_matrix<double>(d, n, 15), V = random_matrix<double>(n, 2, 16);
+  const auto net = relu_net(2);
+  const nnt::kernel_operator<double> op(net, X, {.block = 32});
+  const Matrix<double> K = nnt::ntk_gram(net, X), full = op.multiply(V);
+  for (Index parts : {1, 2, 3, 7, 20}) {
+    Matrix<double> sum = Matrix<double>::Zero(n, 2), share(n, 2);
+    for (Index part = 0; part < parts; ++part) {
+      op.apply_share(V, share, part, parts);
+      sum += share;
+    }
+    if (parts == 1) CHECK(sum == full);  // the one share is the product itself
+    // Every tile's terms in exactly one share: equal to K V up to the order of the sums.
+    check_product<double>(sum, K, V, (n + 10 * d * 3) * 2.2e-16);
+  }
+  // A share on its own is not the product (each holds ~1/parts of the tiles).
+  Matrix<double> half(n, 2);
+  op.apply_share(V, half, 0, 2);
+  CHECK((half - full).norm() > 0.1 * full.norm());
+}
+
 TEST_CASE("kernel_operator columns equal kernel_gram's columns", "[kernels][operator]") {
   const Index d = 6, n = 90;
   const Matrix<double> X = random_matrix<double>(d, n, 5);
@@ -161,6 +183,15 @@ TEST_CASE("kernel_cross_operator products in both directions equal the cross Gra
     check_product<double>(normal, Matrix<double>(K.transpose() * K), V, 2 * tol);
     const auto diag = nnt::kernel_diagonal(net, A);
     CHECK(op.row_diagonal() == (ntk ? diag.ntk : diag.nngp));
+    // Columns of B picked out (with a repeat, out of order, across tile edges): the cross Gram's.
+    const std::vector<Index> idx{69, 0, 15, 16, 15};
+    const Matrix<double> C = op.columns(idx);
+    REQUIRE(C.rows() == m);
+    REQUIRE(C.cols() == Index(idx.size()));
+    for (std::size_t c = 0; c < idx.size(); ++c)  // same formulas, GEMM rounding of the input Gram
+      CHECK((C.col(Index(c)) - K.col(idx[c])).cwiseAbs().maxCoeff() <=
+            64 * 2.2e-16 * K.cwiseAbs().maxCoeff());
+    CHECK_THROWS_AS(op.columns(std::vector<Index>{n}), nnt::invalid_argument);
   }
 }
 

@@ -161,6 +161,36 @@ S absolute_ridge(double ridge, bool relative, S trace, Index n) {
   return lambda;
 }
 
+// K(rows.X, cols.X(:, idx)): |rows| × |idx|, by row strips of the tile pass; NaN when either
+// side's diagonal overflowed. Indices must lie in [0, |cols|).
+template <class S>
+Matrix<S> kernel_columns(const kernel_operand<S>& rows, const kernel_operand<S>& cols,
+                         std::span<const Index> idx, const kernel_operator_options& o) {
+  for (std::size_t c = 0; c < idx.size(); ++c)
+    require_in_range<Index, Index>("columns[" + std::to_string(c) + "]", idx[c], 0,
+                                   cols.X.cols() - 1);
+  const Index n = rows.X.cols(), m = static_cast<Index>(idx.size());
+  Matrix<S> out(n, m);
+  if (m == 0) return out;
+  if (rows.table.overflow_step >= 0 || cols.table.overflow_step >= 0) {
+    out.setConstant(std::numeric_limits<S>::quiet_NaN());
+    return out;
+  }
+  const std::vector<Index> picked(idx.begin(), idx.end());
+  const Matrix<S> Y = cols.X(Eigen::all, picked);
+  const diagonal_table<S> sub = cols.rows_of(picked);
+  const Index b = o.block, row_blocks = (n + b - 1) / b;
+  const segment_context<S> ctx{&rows.net, &rows.rules, &rows.table, &sub, rows.X.rows(), o.ntk};
+  const const_matrix_ref<S> X(rows.X), Yr(Y);
+  tile_region<S>(o.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
+    shared_tasks(row_blocks, error, [&](Index I) {
+      const Index r0 = I * b, rn = std::min(b, n - r0);
+      kernel_strip<S>(ctx, w, X, Yr, r0, rn, b, T, out.middleRows(r0, rn));
+    });
+  });
+  return out;
+}
+
 }  // namespace detail
 
 /// K(X, X) or Θ(X, X) of a kernel_network as a linear_operator (N × N, symmetric PSD), never stored.
@@ -216,34 +246,28 @@ class kernel_operator {
     return out;
   }
 
+  /// out = share `part` of `parts` of K V: the terms of the diagonal tiles I ≡ part and of the
+  /// tournament's rounds r ≡ part (mod parts), so that the sum over part = 0…parts−1 is K V
+  /// (each tile's terms in exactly one share; about 1/parts of the tile work each). For
+  /// distributing one product over processes (distributed_kernel_operator); out must have V's
+  /// shape, 0 ≤ part < parts.
+  template <class DV, class DO>
+  void apply_share(const Eigen::MatrixBase<DV>& V, DO&& out, Index part, Index parts) const {
+    const const_matrix_ref<S> v(V.derived());
+    matrix_ref<S> o(out);
+    detail::require_product_shapes<S>(rows(), cols(), v, o);
+    require_at_least<Index>("parts", parts, 1);
+    require_in_range<Index, Index>("part", part, 0, parts - 1);
+    product(v, o, part, parts);
+  }
+
   /// The columns K(X, x_c) for c in `columns` (N × |columns|), with the diagonal entries from the
   /// diagonal pass as in kernel_gram. Indices must lie in [0, N).
   Matrix<S> columns(std::span<const Index> columns) const {
-    for (std::size_t c = 0; c < columns.size(); ++c)
-      require_in_range<Index, Index>("columns[" + std::to_string(c) + "]", columns[c], 0,
-                                     rows() - 1);
-    const Index m = static_cast<Index>(columns.size());
-    Matrix<S> out(rows(), m);
-    if (m == 0) return out;
-    if (status() != status::ok) {
-      out.setConstant(std::numeric_limits<S>::quiet_NaN());
-      return out;
-    }
-    const std::vector<Index> idx(columns.begin(), columns.end());
-    const Matrix<S> Y = data_.X(Eigen::all, idx);
-    const detail::diagonal_table<S> sub = data_.rows_of(idx);
-    const Index n = rows(), b = options_.block, row_blocks = (n + b - 1) / b;
-    const detail::segment_context<S> ctx{&data_.net, &data_.rules,   &data_.table,
-                                         &sub,       data_.X.rows(), options_.ntk};
-    const const_matrix_ref<S> X(data_.X), Yr(Y);
-    detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
-      detail::shared_tasks(row_blocks, error, [&](Index I) {
-        const Index r0 = I * b, rn = std::min(b, n - r0);
-        detail::kernel_strip<S>(ctx, w, X, Yr, r0, rn, b, T, out.middleRows(r0, rn));
-      });
-    });
+    Matrix<S> out = detail::kernel_columns(data_, data_, columns, options_);
+    if (status() != status::ok) return out;
     const Vector<S> d = diagonal();
-    for (Index c = 0; c < m; ++c) out(columns[std::size_t(c)], c) = d(columns[std::size_t(c)]);
+    for (std::size_t c = 0; c < columns.size(); ++c) out(columns[c], Index(c)) = d(columns[c]);
     return out;
   }
 
@@ -258,7 +282,10 @@ class kernel_operator {
 
   // Diagonal tiles first, then the tournament's rounds: rows of block I receive their terms in
   // the same order whatever the thread count.
-  void product(const const_matrix_ref<S>& V, matrix_ref<S> out) const {
+  // Share `part` of `parts`: the diagonal tiles I ≡ part and the rounds r ≡ part (mod parts), so
+  // that every share keeps whole rounds (disjoint rows for its threads).
+  void product(const const_matrix_ref<S>& V, matrix_ref<S> out, Index part = 0,
+               Index parts = 1) const {
     if (status() != status::ok) {
       out.setConstant(std::numeric_limits<S>::quiet_NaN());
       return;
@@ -271,13 +298,16 @@ class kernel_operator {
     const Vector<S> d = diagonal();
     detail::tile_region<S>(options_.threads, b, [&](auto& w, Matrix<S>& T, auto& error) {
       detail::shared_tasks(nb, error, [&](Index I) {
+        if (I % parts != part) return;
         const Index r0 = I * b, rn = std::min(b, n - r0);
         detail::kernel_block<S>(ctx, w, X, X, r0, rn, r0, rn, true, T);
         T.diagonal().head(rn) = d.segment(r0, rn);
         out.middleRows(r0, rn).noalias() +=
             T.topLeftCorner(rn, rn).template selfadjointView<Eigen::Upper>() * V.middleRows(r0, rn);
       });
-      for (const auto& round : rounds_)
+      for (std::size_t r = 0; r < rounds_.size(); ++r) {
+        if (Index(r) % parts != part) continue;
+        const auto& round = rounds_[r];
         detail::shared_tasks(Index(round.size()), error, [&](Index p) {
           const auto [I, J] = round[std::size_t(p)];
           const Index r0 = I * b, rn = std::min(b, n - r0), c0 = J * b, cn = std::min(b, n - c0);
@@ -286,6 +316,7 @@ class kernel_operator {
           out.middleRows(r0, rn).noalias() += tile * V.middleRows(c0, cn);
           out.middleRows(c0, cn).noalias() += tile.transpose() * V.middleRows(r0, rn);
         });
+      }
     });
   }
 
@@ -361,6 +392,12 @@ class kernel_cross_operator {
     });
     out.setZero();
     for (const auto& p : partial) out += p;
+  }
+
+  /// The columns K(A, b_c) for c in `columns` (M × |columns|): the kernel between every test
+  /// input and the chosen columns of B. Indices must lie in [0, N).
+  Matrix<S> columns(std::span<const Index> columns) const {
+    return detail::kernel_columns(a_, b_, columns, options_);
   }
 
   /// K(A, B) V as a new M × r matrix.

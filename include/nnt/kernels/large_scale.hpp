@@ -14,6 +14,7 @@
 #include "partial_cholesky.hpp"
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,12 +47,36 @@ struct kernel_ridge_pcg_model {
   nnt::stop_reason stop_reason = stop_reason::none;  ///< from the CG run
 };
 
+/// Kernel matrices kernel_ridge_pcg() solves with: symmetric PSD N × N operators with block
+/// products apply(V, out), the diagonal, trace and columns (for RPCholesky) and a status —
+/// kernel_operator, and distributed_kernel_operator (nnt/distributed/kernel_operator.hpp).
+template <class K>
+concept kernel_matrix_operator =
+    kernel_column_source<K> && requires(const K& k, const const_matrix_ref<typename K::Scalar>& v,
+                                        matrix_ref<typename K::Scalar> out) {
+      k.apply(v, out);
+      { k.trace() } -> std::convertible_to<typename K::Scalar>;
+      { k.status() } -> std::convertible_to<nnt::status>;
+    };
+
+/// Test-by-training kernel operators kernel_ridge_predict() multiplies with: rows() = M test
+/// inputs, cols() = N training inputs, apply(V, out) for V N × r — kernel_cross_operator, and
+/// distributed_kernel_cross_operator.
+template <class K>
+concept kernel_cross_matrix_operator =
+    requires(const K& k, const const_matrix_ref<typename K::Scalar>& v,
+             matrix_ref<typename K::Scalar> out) {
+      { k.rows() } -> std::convertible_to<Index>;
+      { k.cols() } -> std::convertible_to<Index>;
+      k.apply(v, out);
+    };
+
 namespace detail {
 // K + λI as a block operator.
-template <class S>
+template <class Op, class S = typename Op::Scalar>
 struct shifted_kernel {
   static constexpr bool block_products = true;
-  const kernel_operator<S>* K;
+  const Op* K;
   S ridge;
   Index rows() const { return K->rows(); }
   void apply(const const_matrix_ref<S>& V, matrix_ref<S> out) const {
@@ -63,8 +88,10 @@ struct shifted_kernel {
 
 /// Fits α = (K + λI)⁻¹ Yᵀ by preconditioned CG on the kernel operator K (Y: k_out × N). A factor
 /// from an earlier fit on the same operator may be passed to skip RPCholesky (its rank wins).
-template <class S, class DY>
-kernel_ridge_pcg_model<S> kernel_ridge_pcg(const kernel_operator<S>& K,
+/// With a distributed_kernel_operator every rank runs the same iteration on replicated vectors
+/// and the operator's products are the only communication (one MPI_Allreduce each).
+template <kernel_matrix_operator Op, class DY, class S = typename Op::Scalar>
+kernel_ridge_pcg_model<S> kernel_ridge_pcg(const Op& K,
                                            const Eigen::MatrixBase<DY>& Y,
                                            const kernel_ridge_pcg_options& options,
                                            const partial_cholesky<S>* factor = nullptr) {
@@ -91,7 +118,7 @@ kernel_ridge_pcg_model<S> kernel_ridge_pcg(const kernel_operator<S>& K,
   }
   m.ridge = detail::absolute_ridge(options.ridge, options.relative, K.trace(), n);
   const cg_options cg{options.tolerance, options.max_iterations};
-  const detail::shifted_kernel<S> A{&K, m.ridge};
+  const detail::shifted_kernel<Op> A{&K, m.ridge};
   const Matrix<S> B = Y.transpose();
   cg_result<S> r;
   if (factor || rank > 0) {
@@ -120,9 +147,10 @@ kernel_ridge_pcg_model<S> kernel_ridge_pcg(const kernel_operator<S>& K,
 
 /// Predictions αᵀ K(X, X*) (k_out × M) of a fitted model at the test inputs of K_test_train =
 /// kernel_cross_operator(net, X*, X) (M × N, the same net and kernel as the fit).
-template <class S>
+template <class S, kernel_cross_matrix_operator Cross>
+  requires std::same_as<typename Cross::Scalar, S>
 Matrix<S> kernel_ridge_predict(const kernel_ridge_pcg_model<S>& model,
-                               const kernel_cross_operator<S>& K_test_train) {
+                               const Cross& K_test_train) {
   if (model.status != status::ok)
     throw_invalid_argument("model", "a fitted model (status ok)",
                            std::string(to_string(model.status)));
