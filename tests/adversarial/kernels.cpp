@@ -342,6 +342,18 @@ TEST_CASE("adversarial kernels: matrix-free operators, RPCholesky, CG and PCG ke
   // Kernel ridge by PCG.
   NNT_REFUSES(nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 12), {.ridge = NaN}), "ridge");
   NNT_REFUSES(nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 11), {.ridge = 1.0}), "Y");
+  {
+    const auto fit = nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 12), {.ridge = 1.0});
+    const nnt::kernel_cross_operator<double> k_star(relu_net(), X, X.leftCols(3));
+    CHECK(k_star.column_diagonal().size() == 3);
+    NNT_REFUSES(nnt::kernel_ridge_pcg_variance(op, fit, k_star, {.block = 0}), "block");
+    const nnt::kernel_cross_operator<double> short_side(relu_net(), X.leftCols(5), X);
+    NNT_REFUSES(nnt::kernel_ridge_pcg_variance(op, fit, short_side), "K_train_test");
+    auto unfitted = fit;
+    unfitted.status = nnt::status::not_converged;
+    NNT_REFUSES(nnt::kernel_ridge_pcg_variance(op, unfitted, k_star), "model");
+    NNT_REFUSES(nnt::kernel_ridge_pcg_variance(op, fit, k_star, {.tolerance = 2.0}), "tolerance");
+  }
   NNT_REFUSES(
       nnt::kernel_ridge_pcg(op, MatrixXd::Ones(1, 12), {.ridge = 1.0, .preconditioner_rank = -2}),
       "preconditioner_rank");

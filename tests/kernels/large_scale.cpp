@@ -19,15 +19,7 @@ namespace {
 
 const nnt::kernel_network net = nnt_test::relu_kernel_net();
 
-// A smooth teacher of the inputs: two outputs.
-Matrix<double> teacher(const Matrix<double>& X) {
-  Matrix<double> Y(2, X.cols());
-  for (Index a = 0; a < X.cols(); ++a) {
-    Y(0, a) = std::sin(X(0, a)) + 0.5 * X(1, a);
-    Y(1, a) = std::tanh(X.col(a).sum() / 3);
-  }
-  return Y;
-}
+Matrix<double> teacher(const Matrix<double>& X) { return nnt_test::two_output_teacher(X); }
 
 }  // namespace
 
@@ -67,6 +59,45 @@ TEST_CASE("kernel_ridge_pcg on N = 2000 equals the dense Cholesky solve", "[kern
   const Matrix<double> pred = nnt::kernel_ridge_predict(m, Kt);
   const Matrix<double> ref = nnt::kernel_ridge_predict(dense, nnt::ntk_gram(net, X, Xt));
   CHECK((pred - ref).cwiseAbs().maxCoeff() <= 1e-6 * ref.cwiseAbs().maxCoeff());
+}
+
+TEST_CASE("kernel_ridge_pcg_variance equals the dense GP posterior variance", "[kernels][pcg]") {
+  const Index n = 800, d = 6, m = 70;
+  const Matrix<double> X = nnt_test::gaussian_matrix(d, n, 7), Y = teacher(X),
+                       Xt = nnt_test::gaussian_matrix(d, m, 8);
+  const nnt::kernel_operator<double> K(net, X, {.block = 64});
+  const auto fit = nnt::kernel_ridge_pcg(
+      K, Y, {.ridge = 1e-3, .relative = true, .preconditioner_rank = 100, .tolerance = 1e-10});
+  REQUIRE(fit.status == nnt::status::ok);
+  const nnt::kernel_cross_operator<double> Kx(net, X, Xt, {.block = 64});  // K(X, X*): N × M
+  CHECK(Kx.column_diagonal() == nnt::kernel_diagonal(net, Xt).ntk);
+  const double tol = 1e-10;
+  const auto v = nnt::kernel_ridge_pcg_variance(K, fit, Kx, {.tolerance = tol, .block = 32});
+  REQUIRE(v.status == nnt::status::ok);
+  REQUIRE(v.variance.size() == m);
+  CHECK(v.relative_residual.maxCoeff() <= tol);
+  CHECK(v.iterations > 0);
+  const Matrix<double> G = nnt::ntk_gram(net, X), C = nnt::ntk_gram(net, X, Xt);
+  const Vector<double> prior = nnt::kernel_diagonal(net, Xt).ntk;
+  const auto dense = nnt::gp_posterior_predict(G, C, prior, Y, {.ridge = fit.ridge});
+  REQUIRE(dense.status == nnt::status::ok);
+  const double kappa = (G.trace() + n * fit.ridge) / fit.ridge;
+  for (Index j = 0; j < m; ++j) {
+    // |k*ᵀz̃ − k*ᵀz| = |zᵀr| ≤ ‖k*‖²·tol/λ (1% slack for the residual's own rounding), plus the
+    // dense route's κε·k(x*, x*).
+    const double bound =
+        1.01 * C.col(j).squaredNorm() * tol / fit.ridge + 10 * kappa * 2.2e-16 * prior(j);
+    CHECK(std::abs(v.variance(j) - dense.variance(j)) <= bound);
+  }
+  // The test inputs really are uncertain: the variance is not ~0 (a vacuous comparison).
+  CHECK(v.variance.minCoeff() > 1e-3 * prior.minCoeff());
+  // Without a preconditioner (plain CG, one block of 70): the same variances within both bounds.
+  auto plain_fit = fit;
+  plain_fit.preconditioner = {};
+  const auto w = nnt::kernel_ridge_pcg_variance(K, plain_fit, Kx, {.tolerance = tol});
+  REQUIRE(w.status == nnt::status::ok);
+  CHECK((w.variance - v.variance).cwiseAbs().maxCoeff() <=
+        2.02 * C.colwise().squaredNorm().maxCoeff() * tol / fit.ridge);
 }
 
 TEST_CASE("the RPCholesky preconditioner cuts the CG iterations", "[kernels][pcg]") {

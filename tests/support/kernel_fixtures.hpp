@@ -5,6 +5,7 @@
 #include <nnt/core/types.hpp>
 #include <nnt/kernels/layer.hpp>
 
+#include <cmath>
 #include <cstdint>
 
 namespace nnt_test {
@@ -15,6 +16,16 @@ inline nnt::Matrix<double> gaussian_matrix(nnt::Index rows, nnt::Index cols, std
   nnt::Matrix<double> X(rows, cols);
   rng.fill_normal(X);
   return X;
+}
+
+/// A smooth two-output teacher of the inputs (2 × N): sin(x₀) + x₁/2 and tanh(Σx/3).
+inline nnt::Matrix<double> two_output_teacher(const nnt::Matrix<double>& X) {
+  nnt::Matrix<double> Y(2, X.cols());
+  for (nnt::Index a = 0; a < X.cols(); ++a) {
+    Y(0, a) = std::sin(X(0, a)) + 0.5 * X(1, a);
+    Y(1, a) = std::tanh(X.col(a).sum() / 3);
+  }
+  return Y;
 }
 
 /// dense → relu → dense → relu → dense, C_w = 2, C_b = 0.1 (NTK parameterisation).

@@ -62,6 +62,13 @@ struct cg_result {
 };
 
 namespace detail {
+inline void require_cg_options(const cg_options& options) {
+  require_finite("tolerance", options.tolerance);
+  if (!(options.tolerance > 0 && options.tolerance < 1))
+    throw_invalid_argument("tolerance", "a value in (0, 1)", format_value(options.tolerance));
+  require_at_least<Index>("max_iterations", options.max_iterations, 1);
+}
+
 template <class S, class Op, class DB>
 void apply_block(const Op& op, const DB& V, Matrix<S>& out) {
   out.resize(V.rows(), V.cols());
@@ -87,10 +94,7 @@ cg_result<S> preconditioned_cg(const Op& A, const Eigen::MatrixBase<DB>& B, cons
   require_rows("B", n, B.rows());
   require_at_least<Index>("B.cols()", r, 1);
   require_finite("B", B);
-  require_finite("tolerance", options.tolerance);
-  if (!(options.tolerance > 0 && options.tolerance < 1))
-    throw_invalid_argument("tolerance", "a value in (0, 1)", format_value(options.tolerance));
-  require_at_least<Index>("max_iterations", options.max_iterations, 1);
+  detail::require_cg_options(options);
 
   cg_result<S> res;
   res.solution = Matrix<S>::Zero(n, r);

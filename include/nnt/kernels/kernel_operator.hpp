@@ -356,6 +356,8 @@ class kernel_cross_operator {
   }
   /// k(a, a) (or Θ(a, a)) of every column of A, length M: the prior variance at test inputs.
   Vector<S> row_diagonal() const { return a_.final_diagonal(options_.ntk); }
+  /// k(b, b) (or Θ(b, b)) of every column of B, length N.
+  Vector<S> column_diagonal() const { return b_.final_diagonal(options_.ntk); }
 
   /// out = K(A, B) V for V (N × r): out must be M × r.
   void apply(const const_matrix_ref<S>& V, matrix_ref<S> out) const {
