@@ -1,15 +1,9 @@
 // nnt/distributed/kernel_operator.hpp — the matrix-free kernel operators of kernels/
-// kernel_operator.hpp with their work shared among the ranks of an MPI communicator.
-// distributed_kernel_operator: rank p of P applies share p of the symmetric operator's tiles
-// (kernel_operator::apply_share: diagonal tiles and tournament rounds ≡ p mod P, ~N²/(2P) entries)
-// and one MPI_Allreduce sums the shares, so every rank ends with the whole product K V (the same
-// on every rank: Open MPI's reductions combine each element once and share the result; the tests
-// check it). kernel_ridge_pcg() on it is distributed preconditioned CG: the O(N·r) vector work is
-// repeated on every rank on replicated data, the O(N²·steps) tile work is split, and each
-// operator product is one Allreduce of N × r scalars.
-// distributed_kernel_cross_operator K(A, B), for predictions: rank p owns the test rows
-// [p·M/P, (p+1)·M/P), and one Allreduce sums the zero-padded row blocks (one nonzero per entry:
-// bit for bit). The inputs are replicated: memory per rank O(N·(d + r + steps)).
+// kernel_operator.hpp with their work shared among the ranks of an MPI communicator, each product
+// one MPI_Allreduce, the result the same on every rank: distributed_kernel_operator (rank p applies
+// share p of the symmetric tile pass, kernel_operator::apply_share; kernel_ridge_pcg() on it is
+// distributed PCG) and distributed_kernel_cross_operator (test rows split, for predictions). The
+// inputs are replicated: memory per rank O(N·(d + r + steps)).
 #pragma once
 
 #include "../core/error.hpp"
@@ -76,7 +70,10 @@ Matrix<S> sum_row_blocks(MPI_Comm comm, Index rows, Index cols, const row_share&
 /// K(X, X) or Θ(X, X) of a kernel_network (N × N) with its tile work shared among the ranks of
 /// comm: the same interface as kernel_operator (a kernel_matrix_operator for kernel_ridge_pcg and
 /// rp_cholesky). Every member that computes is collective and must be called by all ranks with
-/// the same arguments; results are the same on every rank.
+/// the same arguments; results are the same on every rank. Rank p of P applies the diagonal tiles
+/// and tournament rounds ≡ p (mod P), ~N²/(2P) entries, and the Allreduce sums the shares (Open
+/// MPI's reductions combine each element once and share the result; the tests check that every
+/// rank gets the same bits). In kernel_ridge_pcg the O(N·r) vector work is repeated on every rank.
 template <class S = double>
 class distributed_kernel_operator {
  public:
@@ -151,7 +148,8 @@ class distributed_kernel_operator {
 
 /// K(A, B) or Θ(A, B) (M × N: test inputs A, training inputs B) with the rows (test inputs)
 /// shared among the ranks of comm, for predictions (kernel_ridge_predict). Collective members,
-/// results on every rank.
+/// results on every rank: rank p owns the rows [p·M/P, (p+1)·M/P), and the Allreduce sums
+/// zero-padded row blocks (one nonzero per entry: bit for bit).
 template <class S = double>
 class distributed_kernel_cross_operator {
  public:

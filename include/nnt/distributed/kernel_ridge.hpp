@@ -83,7 +83,7 @@ distributed_kernel_ridge_model<S> distributed_kernel_ridge(
   }
   // The lower triangle only (p?potrf("L") reads no other): half the tile work.
   detail::fill_block_cyclic_gram(G, data, options.ntk, options.threads, true);
-  // The diagonal of a block-cyclic matrix, on every rank.
+  // The diagonal of a block-cyclic matrix (after p?potrf, the pivots of L), on every rank.
   auto diagonal = [&](const block_cyclic_matrix<S>& A) {
     Vector<S> d = Vector<S>::Zero(n);
     A.for_each_block([&](Index li, Index lj, Index gi, Index gj, Index rows, Index) {
@@ -97,7 +97,8 @@ distributed_kernel_ridge_model<S> distributed_kernel_ridge(
       if (gi == gj) A.local().block(li, lj, rows, rows).diagonal().array() += shift;
     });
   };
-  const S trace = diagonal(G).sum(), scale = trace / S(n), unit = scale > 0 ? scale : S(1);
+  // Every rank holds the diagonal table: tr K without communication.
+  const S scale = data.final_diagonal(options.ntk).sum() / S(n);
   m.ridge = S(options.ridge) * (options.relative ? scale : S(1));
   // Factor K + shift·I in place; true when the factor is usable (info 0 on every rank and the
   // pivot ratio test of kernel_ridge_fit).
@@ -107,13 +108,12 @@ distributed_kernel_ridge_model<S> distributed_kernel_ridge(
     detail::scalapack_potrf(int(n), G.local().data(), G.descriptor().data(), &info);
     MPI_Allreduce(MPI_IN_PLACE, &info, 1, MPI_INT, MPI_MAX, comm);
     m.info = info;
-    if (info != 0) return false;
-    const Vector<S> p = diagonal(G).cwiseAbs2();
-    return p.minCoeff() > std::numeric_limits<S>::epsilon() * p.maxCoeff();
+    return info == 0 && detail::usable_pivots<S>(diagonal(G));
   };
   bool ok = factor(m.ridge);
-  S jitter = S(1e-12) * unit;
-  const S max_jitter = S(1e-6) * unit;
+  const detail::jitter_ladder<S> ladder(scale);
+  S jitter = ladder.first;
+  const S max_jitter = ladder.last;
   while (!ok && options.allow_jitter && jitter <= max_jitter) {
     m.jitter = jitter;
     detail::fill_block_cyclic_gram(G, data, options.ntk, options.threads,

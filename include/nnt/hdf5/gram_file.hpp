@@ -1,17 +1,9 @@
 // nnt/hdf5/gram_file.hpp — kernel Grams on disk, for a Gram that fits on disk but not in memory
-// (target nnt::hdf5, Debian libhdf5-dev; the rest of nnt never includes HDF5):
-//   write_kernel_gram_hdf5  streams K(A, B) or Θ(A, B) of a kernel_network (M × N) to a 2-D HDF5
-//     dataset in row strips of `block` rows, computed by kernel_gram's tile pass (threads work on
-//     strips side by side) and written as they are done: memory O(threads·block·N), never M × N.
-//     The dataset is row-major as h5py/numpy read it: f[name][i, j] = K(a_i, b_j), chunked by
-//     strips, with attributes kernel = "ntk" | "nngp";
-//   hdf5_gram_operator      a square one read back as a linear operator (products read it strip by
-//     strip, O(block·N) memory) with the diagonal, trace and columns kernel_ridge_pcg and
-//     rp_cholesky need, so the solvers reuse a Gram computed once;
-//   read_gram_hdf5          a whole dataset into memory.
-// An hdf5_gram_operator keeps its file open (read-only) while it lives; HDF5 then refuses to open
-// the same file for writing in the same process.
-// Failures of HDF5 itself after the arguments were checked (a full disk) throw nnt::hdf5_error.
+// (target nnt::hdf5, Debian libhdf5-dev): write_kernel_gram_hdf5 streams K(A, B) or Θ(A, B) to a
+// 2-D dataset in row strips of the tile pass (memory O(threads·block·N)), row-major as h5py reads
+// it: f[name][i, j] = K(a_i, b_j); hdf5_gram_operator reads a square one back as a linear operator
+// for kernel_ridge_pcg / rp_cholesky; read_gram_hdf5 loads a whole dataset. HDF5 failures after
+// the arguments were checked (a full disk) throw nnt::hdf5_error.
 #pragma once
 
 #include "../core/error.hpp"
@@ -270,7 +262,8 @@ hdf5_gram_write_result<S> write_gram_hdf5(const std::string& path, const std::st
 
 /// Writes K(A, B) (or Θ, per options.ntk) of net, M × N for A d × M and B d × N, to the dataset
 /// `dataset` of the HDF5 file `path` (created if missing; a dataset of that name must not exist),
-/// as float or double per S. Throws nnt::invalid_argument for bad inputs, an existing dataset or
+/// as float or double per S: row strips of options.block rows, computed by threads side by side
+/// and written as they are done, chunked by strips, with the attribute kernel = "ntk" | "nngp". Throws nnt::invalid_argument for bad inputs, an existing dataset or
 /// a path that is not an HDF5 file and cannot be created; nnt::hdf5_error if a write fails.
 template <class S = double, class DA, class DB>
 hdf5_gram_write_result<S> write_kernel_gram_hdf5(const std::string& path,
@@ -309,7 +302,9 @@ Matrix<S> read_gram_hdf5(const std::string& path, const std::string& dataset) {
 
 /// A square Gram stored by write_kernel_gram_hdf5 (or any N × N float/double dataset, read as
 /// symmetric) as a linear operator: each product reads the file once, `block` rows at a time.
-/// A kernel_matrix_operator, so kernel_ridge_pcg, rp_cholesky and top_eigenpairs take it.
+/// A kernel_matrix_operator, so kernel_ridge_pcg, rp_cholesky and top_eigenpairs take it. It keeps
+/// its file open (read-only) while it lives; HDF5 then refuses to open that file for writing in
+/// the same process.
 template <class S = double>
 class hdf5_gram_operator {
  public:

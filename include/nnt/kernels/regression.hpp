@@ -76,6 +76,25 @@ void require_gram(std::string_view name, const const_matrix_ref<S>& K) {
       }
 }
 
+// The jitter policy of a failed Cholesky of K + λI, shared by ridge_fit and
+// distributed_kernel_ridge: jitter first…last (×10 per retry) relative to the mean diagonal
+// tr(K)/N (or 1 when that is not positive).
+template <class S>
+struct jitter_ladder {
+  S first, last;
+  explicit jitter_ladder(S mean_diagonal)
+      : first(S(1e-12) * (mean_diagonal > 0 ? mean_diagonal : S(1))),
+        last(S(1e-6) * (mean_diagonal > 0 ? mean_diagonal : S(1))) {}
+};
+
+// A factor whose squared pivots (L's diagonal squared) all exceed ε·max is usable; a positive but
+// tiny pivot makes the solve meaningless.
+template <class S, class D>
+bool usable_pivots(const Eigen::MatrixBase<D>& pivots) {
+  const auto p = pivots.cwiseAbs2();
+  return p.minCoeff() > std::numeric_limits<S>::epsilon() * p.maxCoeff();
+}
+
 template <class S>
 kernel_ridge_model<S> ridge_fit(const const_matrix_ref<S>& K, const const_matrix_ref<S>& Y,
                                 const ridge_options& o) {
@@ -91,14 +110,13 @@ kernel_ridge_model<S> ridge_fit(const const_matrix_ref<S>& K, const const_matrix
   Matrix<S> A = K;
   A.diagonal().array() += m.ridge;
   m.factor.compute(A);
-  S jitter = S(1e-12) * (scale > 0 ? scale : S(1));
-  const S max_jitter = S(1e-6) * (scale > 0 ? scale : S(1));
+  const jitter_ladder<S> ladder(scale);
+  S jitter = ladder.first;
+  const S max_jitter = ladder.last;
   // LLT reports NumericalIssue on a non-positive pivot; a positive but tiny one is caught by the
-  // diagonal ratio test (pivots below ε·max make the solve meaningless).
+  // pivot ratio test.
   auto ok = [&] {
-    if (m.factor.info() != Eigen::Success) return false;
-    const auto d = m.factor.matrixLLT().diagonal().cwiseAbs2();
-    return d.minCoeff() > std::numeric_limits<S>::epsilon() * d.maxCoeff();
+    return m.factor.info() == Eigen::Success && usable_pivots<S>(m.factor.matrixLLT().diagonal());
   };
   while (!ok() && o.allow_jitter && jitter <= max_jitter) {
     m.jitter = jitter;
